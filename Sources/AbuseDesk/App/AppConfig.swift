@@ -1,0 +1,120 @@
+import Foundation
+
+/// Every setting of the service, read once from the environment at start.
+///
+/// `AppConfig.fromEnvironment` lists every missing or malformed setting in one error, so that a
+/// mistyped deployment is fixed in one go. Tests build their own value and call `configure` with it.
+public struct AppConfig: Sendable {
+    public enum Store: Sendable, Equatable {
+        /// The embedded SQLite database file.
+        case sqlite(path: String)
+        /// PostgreSQL at a `postgres://user:pass@host:port/db` URL, optionally inside one schema.
+        case postgres(url: String, schema: String? = nil)
+    }
+
+    /// Holds the SQLite database, attachments and, without an SMTP server, outgoing mail.
+    public var dataDirectory: String
+    public var store: Store
+    /// Requests per minute per client address on the public endpoints; `nil` turns the limit off.
+    public var rateLimitPerMinute: Int?
+    /// Use the first address of `X-Forwarded-For` as the client address (behind a trusted proxy only).
+    public var trustForwardedFor: Bool
+    /// When the deprecated v1 API stops answering (410 Gone from this instant on).
+    public var v1Sunset: Date
+    /// When v1 was deprecated, for the `Deprecation` header.
+    public var v1Deprecation: Date
+    /// The most reports written in one intake transaction.
+    public var intakeBatchSize: Int
+    /// Run background work (expiring uploads and idempotency keys); tests drive it by hand.
+    public var runsBackgroundTasks: Bool
+
+    public init(dataDirectory: String = "./data", store: Store? = nil, rateLimitPerMinute: Int? = 60,
+                trustForwardedFor: Bool = false, v1Sunset: Date = AppConfig.defaultV1Sunset,
+                v1Deprecation: Date = AppConfig.defaultV1Deprecation, intakeBatchSize: Int = 256,
+                runsBackgroundTasks: Bool = true) {
+        self.dataDirectory = dataDirectory
+        self.store = store ?? .sqlite(path: dataDirectory + "/abusedesk.sqlite")
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.trustForwardedFor = trustForwardedFor
+        self.v1Sunset = v1Sunset
+        self.v1Deprecation = v1Deprecation
+        self.intakeBatchSize = intakeBatchSize
+        self.runsBackgroundTasks = runsBackgroundTasks
+    }
+
+    /// 2027-03-01T00:00:00Z
+    public static let defaultV1Sunset = Date(timeIntervalSince1970: 1_803_859_200)
+    /// 2026-03-01T00:00:00Z
+    public static let defaultV1Deprecation = Date(timeIntervalSince1970: 1_772_323_200)
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var problems: [String]
+        public var description: String {
+            "The configuration has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n"
+                + problems.map { "  - " + $0 }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads `ABUSEDESK_*` and `DATABASE_URL`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var problems: [String] = []
+        var config = AppConfig()
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+
+        if let directory = value("ABUSEDESK_DATA_DIR") {
+            config.dataDirectory = directory
+        }
+        config.store = .sqlite(path: config.dataDirectory + "/abusedesk.sqlite")
+        if let url = value("DATABASE_URL") {
+            if let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+               components.host?.isEmpty == false {
+                config.store = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL must look like postgres://user:password@host:5432/database")
+            }
+        }
+        if let limit = value("ABUSEDESK_RATE_LIMIT") {
+            if limit.lowercased() == "off" {
+                config.rateLimitPerMinute = nil
+            } else if let number = Int(limit), number > 0 {
+                config.rateLimitPerMinute = number
+            } else {
+                problems.append("ABUSEDESK_RATE_LIMIT must be a number of requests per minute above 0, or off; got \"\(limit)\"")
+            }
+        }
+        if let trust = value("ABUSEDESK_TRUST_FORWARDED_FOR") {
+            switch trust.lowercased() {
+            case "true", "1", "yes": config.trustForwardedFor = true
+            case "false", "0", "no": config.trustForwardedFor = false
+            default: problems.append("ABUSEDESK_TRUST_FORWARDED_FOR must be true or false; got \"\(trust)\"")
+            }
+        }
+        for (name, keyPath) in [("ABUSEDESK_V1_SUNSET", \AppConfig.v1Sunset), ("ABUSEDESK_V1_DEPRECATION", \AppConfig.v1Deprecation)] {
+            guard let text = value(name) else { continue }
+            if let date = parseDate(text) {
+                config[keyPath: keyPath] = date
+            } else {
+                problems.append("\(name) must be a date (2027-03-01) or an RFC 3339 time (2027-03-01T00:00:00Z); got \"\(text)\"")
+            }
+        }
+        if let batch = value("ABUSEDESK_INTAKE_BATCH") {
+            if let number = Int(batch), (1...10_000).contains(number) {
+                config.intakeBatchSize = number
+            } else {
+                problems.append("ABUSEDESK_INTAKE_BATCH must be a number from 1 to 10000; got \"\(batch)\"")
+            }
+        }
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+
+    /// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.
+    static func parseDate(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
+        return nil
+    }
+}

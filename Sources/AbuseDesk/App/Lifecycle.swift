@@ -1,0 +1,54 @@
+import AbuseDeskCore
+import Fluent
+import SQLKit
+import Vapor
+
+/// Prepares the store before the service answers: WAL mode for SQLite, migrations, the routing table.
+struct StoreStartup: LifecycleHandler {
+    func willBootAsync(_ app: Application) async throws {
+        if case .sqlite = app.abuseDesk.config.store, let sql = app.db as? any SQLDatabase {
+            // WAL lets readers work while a report batch commits; the setting is kept in the file.
+            _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+        }
+        try await app.autoMigrate()
+        try await app.abuseDesk.directory.reload(from: app.db)
+    }
+}
+
+/// Work that runs beside the requests: expiring unclaimed uploads and old idempotency keys.
+/// Each pass is one short transaction-sized step, so stopping between passes leaves nothing half-done.
+final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
+    // Only touched from the lifecycle callbacks, which Vapor calls one after another.
+    private var task: Task<Void, Never>?
+    static let interval: Duration = .seconds(600)
+
+    func didBootAsync(_ app: Application) async throws {
+        let services = app.abuseDesk
+        let database = app.db
+        let logger = app.logger
+        task = Task {
+            while !Task.isCancelled {
+                await Self.runOnce(services: services, database: database, logger: logger)
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task?.cancel()
+        await task?.value
+    }
+
+    static func runOnce(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+        let now = services.now()
+        do {
+            let uploads = try await services.attachments.expireUnclaimed(now: now, on: database)
+            let keys = try await services.idempotency.expire(now: now, on: database)
+            if uploads + keys > 0 {
+                logger.info("Expired unclaimed uploads and idempotency keys", metadata: ["uploads": "\(uploads)", "keys": "\(keys)"])
+            }
+        } catch {
+            logger.error("Background expiry failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}

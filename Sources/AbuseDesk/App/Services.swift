@@ -1,0 +1,35 @@
+import AbuseDeskCore
+import Foundation
+import Prometheus
+import Vapor
+
+/// The long-lived parts of the service, built once by `configure` and shared by every interface.
+struct AbuseDeskServices: Sendable {
+    let config: AppConfig
+    let taxonomy: Taxonomy
+    let openAPI: OpenAPIDocument
+    let metrics: AppMetrics
+    let directory: AccountDirectory
+    let attachments: AttachmentStore
+    let idempotency: IdempotencyStore
+    let intake: ReportIntake
+    let rateLimiter: RateLimiter?
+    let now: @Sendable () -> Date
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = AbuseDeskServices
+    }
+
+    /// The services `configure` built. Reading them before `configure` ran is a programming error.
+    var abuseDesk: AbuseDeskServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                preconditionFailure("configure(_:config:) must run before the services are used")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}

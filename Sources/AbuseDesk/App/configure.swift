@@ -1,0 +1,56 @@
+import AbuseDeskCore
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import NIOSSL
+import Prometheus
+import Vapor
+
+/// Builds the whole service on `app` from `config`: store, migrations, services, middleware, routes
+/// and background work. The executable and the tests both come through here.
+public func configure(_ app: Application, config: AppConfig,
+                      registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                      now: @escaping @Sendable () -> Date = { Date() }) async throws {
+    try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+    try configureDatabase(app, store: config.store)
+    app.migrations.add(M001_CreateCoreSchema())
+
+    let taxonomy = try Taxonomy.load()
+    let metrics = AppMetrics(registry: registry)
+    let directory = AccountDirectory()
+    let attachments = AttachmentStore(directory: config.dataDirectory + "/attachments")
+    try attachments.prepare()
+    let idempotency = IdempotencyStore()
+    let validator = ReportValidator(taxonomy: taxonomy)
+    let queue = IntakeQueue(database: { [unowned app] in app.db }, now: now, maximumBatch: config.intakeBatchSize,
+                            logger: app.logger, metrics: metrics)
+    let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
+                              directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, now: now)
+    app.abuseDesk = AbuseDeskServices(
+        config: config, taxonomy: taxonomy, openAPI: try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset),
+        metrics: metrics, directory: directory, attachments: attachments, idempotency: idempotency, intake: intake,
+        rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
+
+    app.routes.defaultMaxBodySize = BodyLimits.json
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(ErrorMiddleware())
+    try routes(app)
+
+    app.lifecycle.use(StoreStartup())
+    if config.runsBackgroundTasks {
+        app.lifecycle.use(BackgroundWork())
+    }
+}
+
+private func configureDatabase(_ app: Application, store: AppConfig.Store) throws {
+    switch store {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url, let schema):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        if let schema { configuration.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+    }
+}

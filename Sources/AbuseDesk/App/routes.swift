@@ -1,0 +1,25 @@
+import Vapor
+
+/// Every route of the service, by interface.
+func routes(_ app: Application) throws {
+    let services = app.abuseDesk
+    try app.register(collection: HealthController(registry: services.metrics.registry))
+    app.get("openapi.json") { _ in
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: services.openAPI.serialized))
+    }
+
+    // The public endpoints share the per-address rate limit.
+    let rateLimit: [any Middleware] = services.rateLimiter.map {
+        [RateLimitMiddleware(limiter: $0, trustForwardedFor: services.config.trustForwardedFor, metrics: services.metrics)]
+    } ?? []
+    let public_ = app.grouped(rateLimit)
+    try public_.register(collection: ReportAPIController(
+        intake: services.intake,
+        uploads: UploadHandler(store: services.attachments, now: services.now),
+        taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy))))
+    try public_.register(collection: LegacyAPIController(
+        intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,
+        now: services.now, errors: ErrorMiddleware()))
+}

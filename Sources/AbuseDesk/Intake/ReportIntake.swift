@@ -1,0 +1,96 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+
+/// Files reports from every channel: validates them, routes them to an account and queues them for
+/// the group-committed write. The portal, the Report Abuse API, v1 and the Accounts API all come here.
+struct ReportIntake: Sendable {
+    let validator: ReportValidator
+    let legacy: LegacyReportTranslator
+    let queue: IntakeQueue
+    let directory: AccountDirectory
+    let attachments: AttachmentStore
+    let idempotency: IdempotencyStore
+    let metrics: AppMetrics
+    let now: @Sendable () -> Date
+
+    /// What became of a submission.
+    enum Result: Sendable {
+        /// Filed: the new reports' ids and the answer rendered for them.
+        case filed([String], StoredResponse)
+        /// Valid, and a test: nothing was filed.
+        case validTest
+        /// The idempotency key was answered before: the first answer, nothing new filed.
+        case replayed(StoredResponse)
+    }
+
+    /// An `Idempotency-Key` with the hash of the request it came with.
+    struct IdempotencyKey: Sendable {
+        var key: String
+        var requestHash: String
+    }
+
+    /// Files a Report Abuse API v2.0 report (or a portal report, built into the same shape).
+    /// `answer` renders the success response for the new ids, to be stored with the idempotency key.
+    func submit(_ body: JSONValue, channel: IntakeChannel, key: IdempotencyKey?, submitterAccountID: String? = nil,
+                database: any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+        if let key, let replay = try await idempotency.previousAnswer(for: key, now: now(), on: database) {
+            return .replayed(replay)
+        }
+        let now = now()
+        let available = try await attachments.available(ReportValidator.attachmentIDs(in: body), now: now, on: database)
+        let context = ReportValidator.Context(channel: channel, now: now, availableAttachmentIDs: available)
+        switch validator.validate(body, context: context) {
+        case .failure(let failure):
+            metrics.validationFailed(channel: channel)
+            throw ClientError.validation(failure, noun: "report")
+        case .success(let draft) where draft.isTest:
+            return .validTest
+        case .success(let draft):
+            let record = ReportRecord(draft: draft, channel: channel, receivedAt: now, router: directory.router,
+                                      submitterAccountID: submitterAccountID)
+            return try await file([record], key: key, answer: answer)
+        }
+    }
+
+    /// Files every threat of a v1 request as one report each, or none of them.
+    func submitLegacy(_ body: JSONValue, database: any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+        let now = now()
+        let context = ReportValidator.Context(channel: .legacyAPI, now: now)
+        switch legacy.validate(body, context: context) {
+        case .failure(let failure):
+            metrics.validationFailed(channel: .legacyAPI)
+            throw ClientError.validation(failure, noun: "request")
+        case .success(let submission) where submission.isTest:
+            return .validTest
+        case .success(let submission):
+            let router = directory.router
+            let records = submission.drafts.map { ReportRecord(draft: $0, channel: .legacyAPI, receivedAt: now, router: router) }
+            return try await file(records, key: nil, answer: answer)
+        }
+    }
+
+    private func file(_ records: [ReportRecord], key: IdempotencyKey?, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+        let ids = records.map(\.id)
+        let response = answer(ids)
+        let claim = key.map { IdempotencyClaim(key: $0.key, requestHash: $0.requestHash, response: response) }
+        switch try await queue.file(IntakeJob(records: records, claim: claim)) {
+        case .filed:
+            metrics.reportsFiled(records.count, channel: records[0].channel)
+            return .filed(ids, response)
+        case .replayed(let response):
+            return .replayed(response)
+        case .keyReused:
+            throw ClientError.idempotencyKeyReused
+        case .attachmentTaken(let id):
+            throw ClientError(status: .conflict, code: "AttachmentTaken",
+                              message: "The attachment \(id) was attached to another report meanwhile; upload the file again.")
+        }
+    }
+}
+
+extension ClientError {
+    static let idempotencyKeyReused = ClientError(
+        status: .unprocessableEntity, code: "IdempotencyKeyReused",
+        message: "This Idempotency-Key was used within the last 24 hours for a different request; use a new key for a new report.")
+}

@@ -1,0 +1,94 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import Logging
+import SQLKit
+
+/// Files reports with group commit: requests that arrive while a transaction is being written wait
+/// together and go into the next one. Every request is answered only after the transaction holding
+/// its reports has committed, so an answered report is durable; but the cost of a commit (an fsync on
+/// SQLite) is shared by all the reports in it.
+actor IntakeQueue {
+    private struct Pending {
+        var job: IntakeJob
+        var continuation: CheckedContinuation<IntakeOutcome, any Error>
+    }
+
+    private let database: @Sendable () -> any Database
+    private let now: @Sendable () -> Date
+    private let maximumBatch: Int
+    private let logger: Logger
+    private let metrics: AppMetrics
+    private var pending: [Pending] = []
+    private var writing = false
+
+    init(database: @escaping @Sendable () -> any Database, now: @escaping @Sendable () -> Date,
+         maximumBatch: Int, logger: Logger, metrics: AppMetrics) {
+        self.database = database
+        self.now = now
+        self.maximumBatch = max(1, maximumBatch)
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Files the job's reports (or finds its idempotency key answered) and returns once committed.
+    func file(_ job: IntakeJob) async throws -> IntakeOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Pending(job: job, continuation: continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            // Take whole jobs up to the batch size (a single large job still goes alone).
+            var taken = 1
+            var reports = pending[0].job.records.count
+            while taken < pending.count, reports + pending[taken].job.records.count <= maximumBatch {
+                reports += pending[taken].job.records.count
+                taken += 1
+            }
+            let batch = Array(pending[..<taken])
+            pending.removeFirst(taken)
+            await write(batch)
+        }
+        writing = false
+    }
+
+    private func write(_ batch: [Pending]) async {
+        let started = ContinuousClock.now
+        do {
+            let outcomes = try await commit(batch.map(\.job))
+            metrics.intakeBatch(size: batch.count, duration: ContinuousClock.now - started)
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+        } catch where batch.count > 1 {
+            // One bad job must not fail the others: write each alone.
+            logger.warning("Intake batch failed; writing its jobs one by one", metadata: ["error": "\(String(reflecting: error))", "batch.size": "\(batch.count)"])
+            for pending in batch { await write([pending]) }
+        } catch {
+            logger.error("Filing a report failed", metadata: ["error": "\(String(reflecting: error))"])
+            batch[0].continuation.resume(throwing: error)
+        }
+    }
+
+    private func commit(_ jobs: [IntakeJob]) async throws -> [IntakeOutcome] {
+        let now = now()
+        return try await database().transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+            return try await ReportWriter.write(jobs, on: sql, now: now)
+        }
+    }
+}
+
+enum StoreError: Error, CustomStringConvertible {
+    case notSQL
+
+    var description: String {
+        switch self {
+        case .notSQL: "the configured database does not speak SQL"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import Foundation
+
+/// A customer of the provider.
+// See ReportModel for why this is @unchecked Sendable.
+final class AccountModel: Model, @unchecked Sendable {
+    static let schema = "accounts"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "name") var name: String
+    @OptionalField(key: "abuse_email") var abuseEmail: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    @Children(for: \.$account) var domains: [AccountDomainModel]
+    @Children(for: \.$account) var netblocks: [AccountNetblockModel]
+
+    init() {}
+}
+
+/// A domain an account serves; reports about it and its subdomains are the account's.
+// See ReportModel for why this is @unchecked Sendable.
+final class AccountDomainModel: Model, @unchecked Sendable {
+    static let schema = "account_domains"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Parent(key: "account_id") var account: AccountModel
+    @Field(key: "domain") var domain: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// An address range an account serves.
+// See ReportModel for why this is @unchecked Sendable.
+final class AccountNetblockModel: Model, @unchecked Sendable {
+    static let schema = "account_netblocks"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Parent(key: "account_id") var account: AccountModel
+    @Field(key: "cidr") var cidr: String
+    @Field(key: "first_address") var firstAddress: String
+    @Field(key: "last_address") var lastAddress: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

@@ -1,0 +1,27 @@
+import Fluent
+import Foundation
+
+/// An uploaded file, waiting for a report or belonging to one.
+// See ReportModel for why this is @unchecked Sendable.
+final class AttachmentModel: Model, @unchecked Sendable {
+    static let schema = "attachments"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "name") var name: String
+    @Field(key: "size") var size: Int64
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "media_type") var mediaType: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "report_id") var reportID: String?
+
+    init() {}
+
+    init(id: String, name: String, size: Int64, sha256: String, mediaType: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.size = size
+        self.sha256 = sha256
+        self.mediaType = mediaType
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,171 @@
+import AbuseDeskCore
+import Foundation
+import SQLKit
+
+/// The answer to remember for an `Idempotency-Key`, written in the same transaction as the reports.
+struct IdempotencyClaim: Sendable {
+    var key: String
+    /// SHA-256 of the request body: a retry must send the same request.
+    var requestHash: String
+    var response: StoredResponse
+}
+
+/// An HTTP answer kept for replay.
+struct StoredResponse: Sendable, Equatable {
+    var status: Int
+    var body: String
+}
+
+/// Reports that must be filed together (one request's worth), with its idempotency claim.
+struct IntakeJob: Sendable {
+    var records: [ReportRecord]
+    var claim: IdempotencyClaim?
+}
+
+/// What became of an ``IntakeJob``.
+enum IntakeOutcome: Sendable, Equatable {
+    /// The reports are committed.
+    case filed
+    /// The key was used before for the same request: here is the first answer; nothing new was filed.
+    case replayed(StoredResponse)
+    /// The key was used before for a different request; nothing was filed.
+    case keyReused
+    /// An attachment was taken by another report in the meantime; nothing was filed.
+    case attachmentTaken(String)
+}
+
+/// Writes whole batches of reports in one transaction with multi-row inserts.
+///
+/// Runs only on the intake queue's single writer, so the checks it makes (keys seen, attachments still
+/// free) cannot race with another intake write of this process.
+enum ReportWriter {
+    static let idempotencyWindow: TimeInterval = 24 * 3600
+
+    static let reportColumns = [
+        "id", "created_at", "updated_at", "channel", "status", "report_type", "threat_type", "incident_type",
+        "attack_method", "incident_at", "incident_date", "incident_time", "incident_time_zone", "severity",
+        "reporter_name", "reporter_email", "reporter_phone", "reporter_org", "anonymize", "notes", "original_work",
+        "domain", "account_id", "routing", "submitter_account_id", "target_count", "details",
+    ]
+    static let targetColumns = [
+        "report_id", "position", "kind", "source", "source_port", "host", "host_reversed", "ip_key",
+        "destination_ip", "destination_port", "destination_url",
+    ]
+
+    static func write(_ jobs: [IntakeJob], on sql: any SQLDatabase, now: Date) async throws -> [IntakeOutcome] {
+        var outcomes = [IntakeOutcome?](repeating: nil, count: jobs.count)
+
+        // Keys answered before (within the window) or earlier in this batch.
+        let keys = jobs.compactMap(\.claim?.key)
+        var answered: [String: (hash: String, response: StoredResponse)] = [:]
+        if !keys.isEmpty {
+            let cutoff = now.addingTimeInterval(-idempotencyWindow)
+            try await sql.delete(from: "idempotency_keys").where("key", .in, keys).where("created_at", .lessThanOrEqual, cutoff).run()
+            let rows = try await sql.select().columns("key", "request_hash", "status", "response")
+                .from("idempotency_keys").where("key", .in, keys).all()
+            for row in rows {
+                let key = try row.decode(column: "key", as: String.self)
+                answered[key] = (try row.decode(column: "request_hash", as: String.self),
+                                 StoredResponse(status: try row.decode(column: "status", as: Int.self),
+                                                body: try row.decode(column: "response", as: String.self)))
+            }
+        }
+
+        // Attachments must still be free when the report that names them is filed.
+        let wanted = jobs.flatMap { $0.records.flatMap(\.attachmentIDs) }
+        var free = Set<String>()
+        if !wanted.isEmpty {
+            let rows = try await sql.select().column("id").from("attachments")
+                .where("id", .in, wanted).where("report_id", .is, SQLLiteral.null).all()
+            free = Set(try rows.map { try $0.decode(column: "id", as: String.self) })
+        }
+
+        var filed: [ReportRecord] = []
+        var claims: [IdempotencyClaim] = []
+        for (position, job) in jobs.enumerated() {
+            if let claim = job.claim, let previous = answered[claim.key] {
+                outcomes[position] = previous.hash == claim.requestHash ? .replayed(previous.response) : .keyReused
+                continue
+            }
+            let attachments = job.records.flatMap(\.attachmentIDs)
+            if let taken = attachments.first(where: { !free.contains($0) }) {
+                outcomes[position] = .attachmentTaken(taken)
+                continue
+            }
+            free.subtract(attachments)
+            filed.append(contentsOf: job.records)
+            if let claim = job.claim {
+                claims.append(claim)
+                answered[claim.key] = (claim.requestHash, claim.response)
+            }
+            outcomes[position] = .filed
+        }
+
+        try await insertReports(filed, on: sql, now: now)
+        try await insertTargets(filed, on: sql)
+        for record in filed where !record.attachmentIDs.isEmpty {
+            try await sql.update("attachments").set("report_id", to: record.id)
+                .where("id", .in, record.attachmentIDs).run()
+        }
+        if !claims.isEmpty {
+            var insert = sql.insert(into: "idempotency_keys").columns("key", "request_hash", "status", "response", "created_at")
+            for claim in claims {
+                insert = insert.values(claim.key, claim.requestHash, claim.response.status, claim.response.body, now)
+            }
+            try await insert.run()
+        }
+        return outcomes.map { $0 ?? .filed }
+    }
+
+    private static func insertReports(_ records: [ReportRecord], on sql: any SQLDatabase, now: Date) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for chunk in records.chunked(into: 500) {
+            var insert = sql.insert(into: "reports").columns(reportColumns)
+            for record in chunk {
+                let routing = String(decoding: try encoder.encode(record.routing), as: UTF8.self)
+                let details = String(decoding: try encoder.encode(record.details), as: UTF8.self)
+                insert = insert.values([
+                    record.id, record.receivedAt, record.receivedAt, record.channel.rawValue, record.status.rawValue,
+                    record.reportType.rawValue, record.classification?.threatType, record.classification?.incidentType,
+                    record.classification?.attackMethod, record.incident?.instant, record.incident?.date,
+                    record.incident?.time, record.incident?.timeZone, record.severity?.rawValue,
+                    record.reporter.name, record.reporter.email, record.reporter.phone, record.reporter.organization,
+                    record.anonymize, record.notes, record.originalWork, record.primaryHost, record.routing.accountID,
+                    routing, record.submitterAccountID, record.targets.count, details,
+                ] as [any Encodable & Sendable])
+            }
+            try await insert.run()
+        }
+    }
+
+    private static func insertTargets(_ records: [ReportRecord], on sql: any SQLDatabase) async throws {
+        let rows = records.flatMap { record in
+            record.targets.enumerated().map { position, target in targetRow(target, reportID: record.id, position: position) }
+        }
+        for chunk in rows.chunked(into: 2000) {
+            var insert = sql.insert(into: "report_targets").columns(targetColumns)
+            for row in chunk { insert = insert.values(row) }
+            try await insert.run()
+        }
+    }
+
+    static func targetRow(_ target: ReportTarget, reportID: String, position: Int) -> [any Encodable & Sendable] {
+        let kind: String, source: String, port: Int?
+        switch target.source {
+        case .ip(let address, let sourcePort): (kind, source, port) = ("ip", address.description, sourcePort)
+        case .url(let url): (kind, source, port) = ("url", url.text, nil)
+        }
+        let host = target.hostName
+        return [
+            reportID, position, kind, source, port, host?.value, host?.reversed, target.ipAddress?.indexKey,
+            target.destinationIP?.description, target.destinationPort, target.destinationURL?.text,
+        ]
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

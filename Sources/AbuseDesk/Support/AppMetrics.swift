@@ -1,0 +1,46 @@
+import AbuseDeskCore
+import Prometheus
+
+/// The service's own Prometheus metrics, served at `/metrics` with the HTTP metrics Vapor records.
+struct AppMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let batchSize: ValueHistogram
+    private let batchDuration: DurationHistogram
+    private let rateLimitedCounter: Counter
+
+    private static func name(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "abusedesk", metricName: name, unitName: unit, helpText: help)
+    }
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        batchSize = registry.makeValueHistogram(
+            descriptor: Self.name("intake_batch", unit: "requests", help: "Requests committed together in one intake transaction"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
+        batchDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("intake_commit", unit: "seconds", help: "Time to write and commit one intake transaction"),
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
+        rateLimitedCounter = registry.makeCounter(
+            descriptor: Self.name("rate_limited", unit: "total", help: "Requests refused by the per-address rate limit"))
+    }
+
+    func intakeBatch(size: Int, duration: Duration) {
+        batchSize.record(Double(size))
+        batchDuration.record(duration)
+    }
+
+    func reportsFiled(_ count: Int, channel: IntakeChannel) {
+        registry.makeCounter(descriptor: Self.name("reports_filed", unit: "total", help: "Reports filed, by intake channel"),
+                             labels: [("channel", channel.rawValue)]).increment(by: Int64(count))
+    }
+
+    func validationFailed(channel: IntakeChannel) {
+        registry.makeCounter(descriptor: Self.name("reports_rejected", unit: "total", help: "Report submissions refused by validation, by intake channel"),
+                             labels: [("channel", channel.rawValue)]).increment()
+    }
+
+    func rateLimited() {
+        rateLimitedCounter.increment()
+    }
+}

@@ -1,0 +1,27 @@
+import Vapor
+
+/// Logs every request once it is answered: method, path (never the query, which may carry secrets),
+/// status and duration, with the request id that `req.logger` carries.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next.respond(to: request)
+            log(request, status: response.status.code, started: started)
+            return response
+        } catch {
+            let status = (error as? any AbortError)?.status.code ?? 500
+            log(request, status: status, started: started)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, status: UInt, started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000
+        request.logger.info("\(request.method.rawValue) \(request.url.path) \(status)", metadata: [
+            "http.status": "\(status)",
+            "http.duration_ms": "\(milliseconds)",
+        ])
+    }
+}

@@ -1,0 +1,86 @@
+/// The kinds of file a report may carry, recognised by their contents, never by their name.
+public enum AttachmentKind: String, Sendable, CaseIterable {
+    case png, jpeg, gif, webp, pdf, zip, email, json, csv, text
+
+    public static let maximumSize = 10 * 1024 * 1024
+
+    public var mediaType: String {
+        switch self {
+        case .png: "image/png"
+        case .jpeg: "image/jpeg"
+        case .gif: "image/gif"
+        case .webp: "image/webp"
+        case .pdf: "application/pdf"
+        case .zip: "application/zip"
+        case .email: "message/rfc822"
+        case .json: "application/json"
+        case .csv: "text/csv"
+        case .text: "text/plain"
+        }
+    }
+
+    /// What a person calls the accepted kinds, for messages.
+    public static let acceptedDescription = "images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, JSON, e-mail messages (.eml) and ZIP archives"
+
+    /// Recognises `bytes`, or answers `nil` for contents that are not accepted.
+    public static func detect(_ bytes: some Collection<UInt8>) -> AttachmentKind? {
+        let data = Array(bytes)
+        guard !data.isEmpty else { return nil }
+        if data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if data.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if data.starts(with: Array("GIF87a".utf8)) || data.starts(with: Array("GIF89a".utf8)) { return .gif }
+        if data.count >= 12, data.starts(with: Array("RIFF".utf8)), data[8..<12].elementsEqual("WEBP".utf8) { return .webp }
+        if data.starts(with: Array("%PDF-".utf8)) { return .pdf }
+        if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .zip }
+        return detectText(data)
+    }
+
+    private static func detectText(_ data: [UInt8]) -> AttachmentKind? {
+        var body = data[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard let text = String(validating: body, as: UTF8.self) else { return nil }
+        // Text may hold tabs, line breaks and form feeds, but no other control characters.
+        let allowed: Set<Unicode.Scalar> = ["\t", "\n", "\r", "\u{0C}"]
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && !allowed.contains($0) || $0.value == 0x7F }) else { return nil }
+        if looksLikeEmail(text) { return .email }
+        if let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "[",
+           (try? JSONParser.parse(Array(body), maximumDepth: 512)) != nil {
+            return .json
+        }
+        if looksLikeCSV(text) { return .csv }
+        return .text
+    }
+
+    /// An RFC 5322 message starts with header fields, among them the ones every message carries.
+    private static func looksLikeEmail(_ text: String) -> Bool {
+        let head = text.prefix(64 * 1024)
+        guard let end = head.range(of: "\r\n\r\n") ?? head.range(of: "\n\n") else { return false }
+        let lines = head[..<end.lowerBound].split(omittingEmptySubsequences: true, whereSeparator: \.isNewline)
+        var names = Set<String>()
+        for line in lines {
+            if line.first == " " || line.first == "\t" { continue }  // folded continuation
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
+                  line[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            else { return false }
+            names.insert(line[..<colon].lowercased())
+        }
+        return names.contains("from") && (names.contains("date") || names.contains("received") || names.contains("message-id") || names.contains("subject"))
+    }
+
+    /// At least two lines, every non-empty line with the same number of comma-separated fields (two or more).
+    private static func looksLikeCSV(_ text: String) -> Bool {
+        let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+        guard lines.count >= 2, let first = lines.first else { return false }
+        func fields(_ line: Substring) -> Int {
+            var count = 1
+            var quoted = false
+            for character in line {
+                if character == "\"" { quoted.toggle() }
+                if character == ",", !quoted { count += 1 }
+            }
+            return count
+        }
+        let width = fields(first)
+        return width >= 2 && lines.prefix(100).allSatisfy { fields($0) == width }
+    }
+}

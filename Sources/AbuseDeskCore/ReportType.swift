@@ -1,0 +1,31 @@
+/// The category of a report as the Accounts API shows it.
+public enum ReportType: String, Sendable, Codable, CaseIterable {
+    case phishing = "PHISH"
+    case general = "GEN"
+    case threat = "THREAT"
+    case dmca = "DMCA"
+    case emergency = "EMER"
+    case trademark = "TM"
+    case registrarWhois = "REG_WHO"
+    case ncsei = "NCSEI"
+    case network = "NETWORK"
+}
+
+/// Where a report came in.
+public enum IntakeChannel: String, Sendable, Codable, CaseIterable {
+    /// The public web form.
+    case portal
+    /// `POST /report/v2.0/abuse`.
+    case reportAPI = "report_api"
+    /// The deprecated `POST /engage/cars`.
+    case legacyAPI = "legacy_api"
+    /// `POST /client/v4/accounts/{id}/abuse-reports/{type}`.
+    case accountsAPI = "accounts_api"
+}
+
+/// How urgent the reporter thinks the report is.
+public enum Severity: String, Sendable, Codable, CaseIterable {
+    case high = "High"
+    case medium = "Medium"
+    case low = "Low"
+}

@@ -1,0 +1,114 @@
+/// An absolute http or https URL with a host, as reported: the abusive page, or its target.
+public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
+    public enum Host: Sendable, Hashable, CustomStringConvertible {
+        case name(HostName)
+        case address(IPAddress)
+
+        public var description: String {
+            switch self {
+            case .name(let name): name.value
+            case .address(let address): address.family == .v6 ? "[\(address)]" : address.description
+            }
+        }
+    }
+
+    public static let maximumLength = 2048
+
+    /// The URL with its scheme and host in lower case; the rest exactly as given.
+    public let text: String
+    public let scheme: String
+    public let host: Host
+    public let port: Int?
+
+    /// Why `text` is not an acceptable URL; `nil` when it is.
+    public static func problem(with text: String) -> String? {
+        switch parse(text) {
+        case .success: nil
+        case .failure(let problem): problem.reason
+        }
+    }
+
+    public init?(_ text: String) {
+        guard case .success(let url) = Self.parse(text) else { return nil }
+        self = url
+    }
+
+    private init(text: String, scheme: String, host: Host, port: Int?) {
+        self.text = text
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { text }
+
+    public struct Problem: Error, Sendable {
+        public let reason: String
+    }
+
+    public static func parse(_ text: String) -> Result<ReportedURL, Problem> {
+        func fail(_ reason: String) -> Result<ReportedURL, Problem> { .failure(Problem(reason: reason)) }
+        guard text.utf8.count <= maximumLength else {
+            return fail("is \(text.utf8.count) characters long; at most \(maximumLength) are allowed")
+        }
+        guard let schemeEnd = text.range(of: "://") else {
+            return fail("must be an absolute URL starting with http:// or https://")
+        }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            return fail("must use http or https; \"\(scheme)\" is not accepted")
+        }
+        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+            return fail(bad == " " ? "contains a space; encode it as %20" : "contains a control character")
+        }
+        let afterScheme = text[schemeEnd.upperBound...]
+        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        var authority = afterScheme[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            authority = authority[authority.index(after: at)...]
+        }
+        var hostText = authority
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return fail("has an IPv6 host without its closing ]") }
+            hostText = authority[authority.index(after: authority.startIndex)..<close]
+            let rest = authority[authority.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return fail("has text after the IPv6 host") }
+                portText = rest.dropFirst()
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostText = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        }
+        guard !hostText.isEmpty else { return fail("has no host") }
+        var port: Int?
+        if let portText, !portText.isEmpty {
+            guard portText.count <= 5, portText.allSatisfy(\.isASCII), let value = Int(portText), (1...65535).contains(value) else {
+                return fail("has the port \"\(portText)\"; a port is a number from 1 to 65535")
+            }
+            port = value
+        }
+        let host: Host
+        if authority.hasPrefix("[") {
+            guard let address = IPAddress(hostText), address.family == .v6 else {
+                return fail("has \"[\(hostText)]\" as its host, which is not an IPv6 address")
+            }
+            host = .address(address)
+        } else if hostText.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+            guard let address = IPAddress(hostText) else {
+                return fail("has \"\(hostText)\" as its host, which is not a valid IPv4 address")
+            }
+            host = .address(address)
+        } else {
+            guard let name = HostName(hostText) else {
+                return fail("has \"\(hostText)\" as its host, which is not a valid, fully qualified host name")
+            }
+            host = .name(name)
+        }
+        let normalised = scheme + "://" + text[schemeEnd.upperBound..<authority.startIndex]
+            + (authority.hasPrefix("[") ? authority.lowercased() : host.description + (portText.map { ":" + $0 } ?? ""))
+            + text[authorityEnd...]
+        return .success(ReportedURL(text: normalised, scheme: scheme, host: host, port: port))
+    }
+}
