@@ -31,11 +31,12 @@ public struct FieldChecker: Sendable {
 
     /// A trimmed string of `length` characters. Absent, `null` and blank mean "not given".
     public mutating func string(_ object: JSONObject, _ key: String, path prefix: String = "",
-                                required requirement: String? = nil, length: ClosedRange<Int>, multiline: Bool = false) -> String? {
+                                required requirement: @autoclosure () -> String? = nil, length: ClosedRange<Int>,
+                                multiline: Bool = false) -> String? {
         let path = prefix + key
         let value = object[key]
         if value.isAbsent {
-            if let requirement { problem(path, .required, "Required: \(requirement).") }
+            if let requirement = requirement() { problem(path, .required, "Required: \(requirement).") }
             return nil
         }
         guard case .string(let raw)? = value else {
@@ -52,8 +53,7 @@ public struct FieldChecker: Sendable {
             problem(path, .length, "Must be at least \(length.lowerBound) characters; got \(count).")
             return nil
         }
-        let allowedControls: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowedControls.contains($0) }) {
+        if text.containsControlCharacter(allowingLineBreaks: multiline) {
             problem(path, .format, multiline ? "Must not contain control characters other than line breaks and tabs." : "Must be one line without control characters.")
             return nil
         }
@@ -232,7 +232,24 @@ extension String {
 
     /// The string without leading and trailing white space and line breaks.
     public func trimmingWhitespace() -> String {
+        // Most values need no trimming: answer them without walking their characters.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
+    }
+
+    /// Whether the string holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F),
+    /// optionally allowing line feed, carriage return and tab.
+    func containsControlCharacter(allowingLineBreaks: Bool) -> Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte < 0x20 {
+                if !(allowingLineBreaks && (byte == 0x0A || byte == 0x0D || byte == 0x09)) { return true }
+            } else if byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) {
+                return true
+            }
+            previous = byte
+        }
+        return false
     }
 }

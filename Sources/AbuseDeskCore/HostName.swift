@@ -6,6 +6,10 @@ public struct HostName: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// (letters may be non-ASCII, as in an internationalised name); the whole is at most 253 characters
     /// and has at least two labels, the last of which is not all digits.
     public init?(_ text: some StringProtocol) {
+        if let ascii = Self.asciiName(text) {
+            value = ascii
+            return
+        }
         var name = text.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         guard !name.isEmpty, name.utf8.count <= 253 else { return nil }
@@ -19,6 +23,46 @@ public struct HostName: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
         if let last = labels.last, last.allSatisfy(\.isNumber) { return nil }
         value = name
+    }
+
+    /// The common case, checked byte by byte: an all-ASCII name. `nil` means "check the slow way"
+    /// (non-ASCII, or not valid — the slow way then says which).
+    private static func asciiName(_ text: some StringProtocol) -> String? {
+        var bytes = Array(text.utf8)
+        if bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+        guard !bytes.isEmpty, bytes.count <= 253 else { return nil }
+        var labels = 1
+        var labelLength = 0
+        var labelStart = 0
+        var lastLabelAllDigits = true
+        for index in bytes.indices {
+            var byte = bytes[index]
+            if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") {
+                byte += 32
+                bytes[index] = byte
+            }
+            switch byte {
+            case UInt8(ascii: "."):
+                guard labelLength > 0, labelLength <= 63, bytes[index - 1] != UInt8(ascii: "-") else { return nil }
+                labels += 1
+                labelLength = 0
+                labelStart = index + 1
+                lastLabelAllDigits = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "_"):
+                labelLength += 1
+                lastLabelAllDigits = false
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                labelLength += 1
+            case UInt8(ascii: "-"):
+                guard index != labelStart else { return nil }
+                labelLength += 1
+                lastLabelAllDigits = false
+            default:
+                return nil
+            }
+        }
+        guard labels >= 2, labelLength > 0, labelLength <= 63, bytes[bytes.count - 1] != UInt8(ascii: "-"), !lastLabelAllDigits else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func isLabelScalar(_ scalar: Unicode.Scalar) -> Bool {

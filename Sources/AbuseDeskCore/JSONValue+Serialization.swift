@@ -37,6 +37,18 @@ extension JSONValue {
         }
     }
 
+    /// Whether any character of `value` must be escaped: quotes, backslashes, control characters,
+    /// and U+2028/U+2029 (which some JavaScript parsers take for line ends).
+    private static func needsEscaping(_ value: String) -> Bool {
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+            if previous == (0xE2, 0x80), byte == 0xA8 || byte == 0xA9 { return true }
+            previous = (previous.1, byte)
+        }
+        return false
+    }
+
     private static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return String(Int64(value)) }
         return String(value)
@@ -44,6 +56,11 @@ extension JSONValue {
 
     private static func writeString(_ value: String, to output: inout String) {
         output += "\""
+        if !needsEscaping(value) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -31,12 +31,12 @@ public struct ReportRecord: Sendable {
     public var submitterAccountID: String?
     public var details: JSONObject
 
-    public init(id: String = Identifier.random(), receivedAt: Date, channel: IntakeChannel, status: ReportStatus = .new,
+    public init(id: String? = nil, receivedAt: Date, channel: IntakeChannel, status: ReportStatus = .new,
                 reportType: ReportType, classification: Classification?, incident: IncidentTime?, reporter: Reporter,
                 anonymize: Bool, severity: Severity?, notes: String, originalWork: String? = nil, targets: [ReportTarget],
                 attachmentIDs: [String], routing: RoutingDecision, submitterAccountID: String? = nil,
                 details: JSONObject = [:]) {
-        self.id = id
+        self.id = id ?? Identifier.make(at: receivedAt)
         self.receivedAt = receivedAt
         self.channel = channel
         self.status = status

@@ -58,9 +58,8 @@ public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
         guard scheme == "http" || scheme == "https" else {
             return fail("must use http or https; \"\(scheme)\" is not accepted")
         }
-        if let bad = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control || $0 == " " }) {
-            return fail(bad == " " ? "contains a space; encode it as %20" : "contains a control character")
-        }
+        if text.containsControlCharacter(allowingLineBreaks: false) { return fail("contains a control character") }
+        if text.utf8.contains(0x20) { return fail("contains a space; encode it as %20") }
         let afterScheme = text[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
         var authority = afterScheme[..<authorityEnd]

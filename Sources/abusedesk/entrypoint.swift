@@ -9,7 +9,9 @@ import Vapor
 enum Entrypoint {
     static func main() async throws {
         var environment = try Environment.detect()
-        try LoggingSystem.bootstrap(from: &environment)
+        try LoggingSystem.bootstrap(from: &environment) { level in
+            { label in LineLogHandler(label: label, level: level) }
+        }
         let registry = PrometheusCollectorRegistry()
         // Vapor's own HTTP metrics flow into the registry that /metrics serves.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

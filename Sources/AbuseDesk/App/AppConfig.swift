@@ -25,13 +25,22 @@ public struct AppConfig: Sendable {
     public var v1Deprecation: Date
     /// The most reports written in one intake transaction.
     public var intakeBatchSize: Int
+    /// How SQLite flushes commits to the disk (see `SQLiteIntakeDatabase`).
+    public var sqliteSynchronous: SQLiteSynchronous
+
+    public enum SQLiteSynchronous: String, Sendable, CaseIterable {
+        /// A commit survives the process being killed; the disk is flushed at checkpoints.
+        case normal
+        /// Every commit is flushed to the disk before it is answered.
+        case full
+    }
     /// Run background work (expiring uploads and idempotency keys); tests drive it by hand.
     public var runsBackgroundTasks: Bool
 
     public init(dataDirectory: String = "./data", store: Store? = nil, rateLimitPerMinute: Int? = 60,
                 trustForwardedFor: Bool = false, v1Sunset: Date = AppConfig.defaultV1Sunset,
                 v1Deprecation: Date = AppConfig.defaultV1Deprecation, intakeBatchSize: Int = 256,
-                runsBackgroundTasks: Bool = true) {
+                sqliteSynchronous: SQLiteSynchronous = .normal, runsBackgroundTasks: Bool = true) {
         self.dataDirectory = dataDirectory
         self.store = store ?? .sqlite(path: dataDirectory + "/abusedesk.sqlite")
         self.rateLimitPerMinute = rateLimitPerMinute
@@ -39,6 +48,7 @@ public struct AppConfig: Sendable {
         self.v1Sunset = v1Sunset
         self.v1Deprecation = v1Deprecation
         self.intakeBatchSize = intakeBatchSize
+        self.sqliteSynchronous = sqliteSynchronous
         self.runsBackgroundTasks = runsBackgroundTasks
     }
 
@@ -105,6 +115,13 @@ public struct AppConfig: Sendable {
                 config.intakeBatchSize = number
             } else {
                 problems.append("ABUSEDESK_INTAKE_BATCH must be a number from 1 to 10000; got \"\(batch)\"")
+            }
+        }
+        if let sync = value("ABUSEDESK_SQLITE_SYNCHRONOUS") {
+            if let mode = SQLiteSynchronous(rawValue: sync.lowercased()) {
+                config.sqliteSynchronous = mode
+            } else {
+                problems.append("ABUSEDESK_SQLITE_SYNCHRONOUS must be normal or full; got \"\(sync)\"")
             }
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }

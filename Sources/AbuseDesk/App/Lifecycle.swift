@@ -13,6 +13,10 @@ struct StoreStartup: LifecycleHandler {
         try await app.autoMigrate()
         try await app.abuseDesk.directory.reload(from: app.db)
     }
+
+    func shutdownAsync(_ app: Application) async {
+        await app.abuseDesk.intakeQueue.close()
+    }
 }
 
 /// Work that runs beside the requests: expiring unclaimed uploads and old idempotency keys.

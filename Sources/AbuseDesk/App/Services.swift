@@ -13,6 +13,7 @@ struct AbuseDeskServices: Sendable {
     let attachments: AttachmentStore
     let idempotency: IdempotencyStore
     let intake: ReportIntake
+    let intakeQueue: IntakeQueue
     let rateLimiter: RateLimiter?
     let now: @Sendable () -> Date
 }

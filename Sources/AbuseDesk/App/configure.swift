@@ -23,14 +23,20 @@ public func configure(_ app: Application, config: AppConfig,
     try attachments.prepare()
     let idempotency = IdempotencyStore()
     let validator = ReportValidator(taxonomy: taxonomy)
-    let queue = IntakeQueue(database: { [unowned app] in app.db }, now: now, maximumBatch: config.intakeBatchSize,
+    let intakeDatabase: any IntakeDatabase
+    switch config.store {
+    case .sqlite(let path):
+        intakeDatabase = try await SQLiteIntakeDatabase(path: path, synchronous: config.sqliteSynchronous, logger: app.logger)
+    case .postgres: intakeDatabase = FluentIntakeDatabase(database: { [unowned app] in app.db })
+    }
+    let queue = IntakeQueue(database: intakeDatabase, now: now, maximumBatch: config.intakeBatchSize,
                             logger: app.logger, metrics: metrics)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
                               directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, now: now)
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset),
         metrics: metrics, directory: directory, attachments: attachments, idempotency: idempotency, intake: intake,
-        rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
+        intakeQueue: queue, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 
     app.routes.defaultMaxBodySize = BodyLimits.json
     app.middleware = Middlewares()

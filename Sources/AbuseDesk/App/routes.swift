@@ -19,7 +19,7 @@ func routes(_ app: Application) throws {
         intake: services.intake,
         uploads: UploadHandler(store: services.attachments, now: services.now),
         taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy))))
-    try public_.register(collection: LegacyAPIController(
+    try app.register(collection: LegacyAPIController(
         intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,
-        now: services.now, errors: ErrorMiddleware()))
+        now: services.now, rateLimit: rateLimit))
 }

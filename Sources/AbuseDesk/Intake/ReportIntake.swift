@@ -33,12 +33,13 @@ struct ReportIntake: Sendable {
     /// Files a Report Abuse API v2.0 report (or a portal report, built into the same shape).
     /// `answer` renders the success response for the new ids, to be stored with the idempotency key.
     func submit(_ body: JSONValue, channel: IntakeChannel, key: IdempotencyKey?, submitterAccountID: String? = nil,
-                database: any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
-        if let key, let replay = try await idempotency.previousAnswer(for: key, now: now(), on: database) {
+                database: @autoclosure () -> any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+        if let key, let replay = try await idempotency.previousAnswer(for: key, now: now(), on: database()) {
             return .replayed(replay)
         }
         let now = now()
-        let available = try await attachments.available(ReportValidator.attachmentIDs(in: body), now: now, on: database)
+        let wanted = ReportValidator.attachmentIDs(in: body)
+        let available = wanted.isEmpty ? [] : try await attachments.available(wanted, now: now, on: database())
         let context = ReportValidator.Context(channel: channel, now: now, availableAttachmentIDs: available)
         switch validator.validate(body, context: context) {
         case .failure(let failure):
@@ -54,7 +55,7 @@ struct ReportIntake: Sendable {
     }
 
     /// Files every threat of a v1 request as one report each, or none of them.
-    func submitLegacy(_ body: JSONValue, database: any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+    func submitLegacy(_ body: JSONValue, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let now = now()
         let context = ReportValidator.Context(channel: .legacyAPI, now: now)
         switch legacy.validate(body, context: context) {

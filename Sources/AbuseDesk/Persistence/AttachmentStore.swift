@@ -31,7 +31,7 @@ struct AttachmentStore: Sendable {
 
     /// Stores a file whose kind was already recognised.
     func store(name: String, bytes: [UInt8], kind: AttachmentKind, now: Date, on database: any Database) async throws -> Stored {
-        let id = Identifier.random()
+        let id = Identifier.make(at: now)
         let digest = sha256Hex(bytes)
         try DurableFile.write(bytes, to: path(for: id))
         let model = AttachmentModel(id: id, name: name, size: Int64(bytes.count), sha256: digest, mediaType: kind.mediaType, createdAt: now)

@@ -14,7 +14,7 @@ actor IntakeQueue {
         var continuation: CheckedContinuation<IntakeOutcome, any Error>
     }
 
-    private let database: @Sendable () -> any Database
+    private let database: any IntakeDatabase
     private let now: @Sendable () -> Date
     private let maximumBatch: Int
     private let logger: Logger
@@ -22,7 +22,7 @@ actor IntakeQueue {
     private var pending: [Pending] = []
     private var writing = false
 
-    init(database: @escaping @Sendable () -> any Database, now: @escaping @Sendable () -> Date,
+    init(database: any IntakeDatabase, now: @escaping @Sendable () -> Date,
          maximumBatch: Int, logger: Logger, metrics: AppMetrics) {
         self.database = database
         self.now = now
@@ -40,6 +40,14 @@ actor IntakeQueue {
                 Task { await self.drain() }
             }
         }
+    }
+
+    /// Closes the store connection once everything queued is written.
+    func close() async {
+        while writing {
+            await Task.yield()
+        }
+        await database.close()
     }
 
     private func drain() async {
@@ -76,9 +84,8 @@ actor IntakeQueue {
 
     private func commit(_ jobs: [IntakeJob]) async throws -> [IntakeOutcome] {
         let now = now()
-        return try await database().transaction { database in
-            guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-            return try await ReportWriter.write(jobs, on: sql, now: now)
+        return try await database.transaction { transaction in
+            try await ReportWriter.write(jobs, in: transaction, now: now)
         }
     }
 }

@@ -52,7 +52,8 @@ enum ReportWriter {
         "destination_ip", "destination_port", "destination_url",
     ]
 
-    static func write(_ jobs: [IntakeJob], on sql: any SQLDatabase, now: Date) async throws -> [IntakeOutcome] {
+    static func write(_ jobs: [IntakeJob], in transaction: any IntakeTransaction, now: Date) async throws -> [IntakeOutcome] {
+        let sql = transaction.sql
         var outcomes = [IntakeOutcome?](repeating: nil, count: jobs.count)
 
         // Keys answered before (within the window) or earlier in this batch.
@@ -101,56 +102,40 @@ enum ReportWriter {
             outcomes[position] = .filed
         }
 
-        try await insertReports(filed, on: sql, now: now)
-        try await insertTargets(filed, on: sql)
+        try await transaction.insert(into: "reports", columns: reportColumns, rows: filed.map(reportRow))
+        try await transaction.insert(into: "report_targets", columns: targetColumns, rows: filed.flatMap { record in
+            record.targets.enumerated().map { targetRow($1, reportID: record.id, position: $0) }
+        })
         for record in filed where !record.attachmentIDs.isEmpty {
             try await sql.update("attachments").set("report_id", to: record.id)
                 .where("id", .in, record.attachmentIDs).run()
         }
-        if !claims.isEmpty {
-            var insert = sql.insert(into: "idempotency_keys").columns("key", "request_hash", "status", "response", "created_at")
-            for claim in claims {
-                insert = insert.values(claim.key, claim.requestHash, claim.response.status, claim.response.body, now)
-            }
-            try await insert.run()
-        }
+        try await transaction.insert(into: "idempotency_keys", columns: ["key", "request_hash", "status", "response", "created_at"],
+                                     rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
         return outcomes.map { $0 ?? .filed }
     }
 
-    private static func insertReports(_ records: [ReportRecord], on sql: any SQLDatabase, now: Date) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        for chunk in records.chunked(into: 500) {
-            var insert = sql.insert(into: "reports").columns(reportColumns)
-            for record in chunk {
-                let routing = String(decoding: try encoder.encode(record.routing), as: UTF8.self)
-                let details = String(decoding: try encoder.encode(record.details), as: UTF8.self)
-                insert = insert.values([
-                    record.id, record.receivedAt, record.receivedAt, record.channel.rawValue, record.status.rawValue,
-                    record.reportType.rawValue, record.classification?.threatType, record.classification?.incidentType,
-                    record.classification?.attackMethod, record.incident?.instant, record.incident?.date,
-                    record.incident?.time, record.incident?.timeZone, record.severity?.rawValue,
-                    record.reporter.name, record.reporter.email, record.reporter.phone, record.reporter.organization,
-                    record.anonymize, record.notes, record.originalWork, record.primaryHost, record.routing.accountID,
-                    routing, record.submitterAccountID, record.targets.count, details,
-                ] as [any Encodable & Sendable])
-            }
-            try await insert.run()
-        }
+    static func reportRow(_ record: ReportRecord) -> [SQLValue] {
+        let routing: JSONValue = [
+            "accountID": record.routing.accountID.map(JSONValue.string) ?? .null,
+            "rule": .string(record.routing.rule.rawValue),
+            "ruleValue": record.routing.ruleValue.map(JSONValue.string) ?? .null,
+            "matched": record.routing.matched.map(JSONValue.string) ?? .null,
+        ]
+        return [
+            .text(record.id), .date(record.receivedAt), .date(record.receivedAt), .text(record.channel.rawValue),
+            .text(record.status.rawValue), .text(record.reportType.rawValue), SQLValue(record.classification?.threatType),
+            SQLValue(record.classification?.incidentType), SQLValue(record.classification?.attackMethod),
+            SQLValue(record.incident?.instant), SQLValue(record.incident?.date), SQLValue(record.incident?.time),
+            SQLValue(record.incident?.timeZone), SQLValue(record.severity?.rawValue), .text(record.reporter.name),
+            .text(record.reporter.email), SQLValue(record.reporter.phone), SQLValue(record.reporter.organization),
+            .bool(record.anonymize), .text(record.notes), SQLValue(record.originalWork), SQLValue(record.primaryHost),
+            SQLValue(record.routing.accountID), .text(routing.serialized()), SQLValue(record.submitterAccountID),
+            .integer(record.targets.count), .text(JSONValue.object(record.details).serialized()),
+        ]
     }
 
-    private static func insertTargets(_ records: [ReportRecord], on sql: any SQLDatabase) async throws {
-        let rows = records.flatMap { record in
-            record.targets.enumerated().map { position, target in targetRow(target, reportID: record.id, position: position) }
-        }
-        for chunk in rows.chunked(into: 2000) {
-            var insert = sql.insert(into: "report_targets").columns(targetColumns)
-            for row in chunk { insert = insert.values(row) }
-            try await insert.run()
-        }
-    }
-
-    static func targetRow(_ target: ReportTarget, reportID: String, position: Int) -> [any Encodable & Sendable] {
+    static func targetRow(_ target: ReportTarget, reportID: String, position: Int) -> [SQLValue] {
         let kind: String, source: String, port: Int?
         switch target.source {
         case .ip(let address, let sourcePort): (kind, source, port) = ("ip", address.description, sourcePort)
@@ -158,14 +143,9 @@ enum ReportWriter {
         }
         let host = target.hostName
         return [
-            reportID, position, kind, source, port, host?.value, host?.reversed, target.ipAddress?.indexKey,
-            target.destinationIP?.description, target.destinationPort, target.destinationURL?.text,
+            .text(reportID), .integer(position), .text(kind), .text(source), SQLValue(port), SQLValue(host?.value),
+            SQLValue(host?.reversed), SQLValue(target.ipAddress?.indexKey), SQLValue(target.destinationIP?.description),
+            SQLValue(target.destinationPort), SQLValue(target.destinationURL?.text),
         ]
-    }
-}
-
-extension Array {
-    func chunked(into size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -9,10 +9,12 @@ struct LegacyAPIController: RouteCollection {
     let sunset: Date
     let deprecation: Date
     let now: @Sendable () -> Date
-    let errors: ErrorMiddleware
+    /// Runs inside the deprecation headers, so that its refusals carry them too.
+    let rateLimit: [any Middleware]
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(DeprecationMiddleware(controller: self))
+        routes.grouped(DeprecationMiddleware(sunset: sunset, deprecation: deprecation))
+            .grouped(rateLimit)
             .on(.POST, "engage", "cars", body: .collect(maxSize: BodyLimits.json), use: file)
     }
 
@@ -23,12 +25,12 @@ struct LegacyAPIController: RouteCollection {
                               message: "The v1 API was retired on \(HTTPDate.format(sunset)). File reports with POST /report/v2.0/abuse; it is described at /report/developer.")
         }
         let body = try request.jsonBody()
-        let result = try await intake.submitLegacy(body, database: request.db) { ids in
+        let result = try await intake.submitLegacy(body) { ids in
             ReportAPIResponses.stored(ReportAPIResponses.legacyFiled(ids), status: .accepted)
         }
         switch result {
         case .filed(let ids, let answer):
-            request.logger.info("Reports filed through v1", metadata: ["report.ids": .string(ids.joined(separator: ","))])
+            request.logger[metadataKey: "report.ids"] = .string(ids.joined(separator: ","))
             return ReportAPIResponses.response(answer)
         case .validTest:
             return ReportAPIResponses.json(ReportAPIResponses.validTest)
@@ -39,17 +41,18 @@ struct LegacyAPIController: RouteCollection {
 
     /// `Deprecation` (RFC 9745), `Sunset` (RFC 8594) and the successor link, on every answer.
     struct DeprecationMiddleware: AsyncMiddleware {
-        let controller: LegacyAPIController
+        let sunset: Date
+        let deprecation: Date
 
         func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
             let response: Response
             do {
                 response = try await next.respond(to: request)
             } catch {
-                response = controller.errors.render(error, for: request)
+                response = ErrorMiddleware().render(error, for: request)
             }
-            response.headers.replaceOrAdd(name: "Deprecation", value: "@\(Int(controller.deprecation.timeIntervalSince1970))")
-            response.headers.replaceOrAdd(name: "Sunset", value: HTTPDate.format(controller.sunset))
+            response.headers.replaceOrAdd(name: "Deprecation", value: "@\(Int(deprecation.timeIntervalSince1970))")
+            response.headers.replaceOrAdd(name: "Sunset", value: HTTPDate.format(sunset))
             response.headers.replaceOrAdd(name: .link, value: "</report/v2.0/abuse>; rel=\"successor-version\"")
             return response
         }

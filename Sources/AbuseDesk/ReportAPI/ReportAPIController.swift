@@ -20,11 +20,12 @@ struct ReportAPIController: RouteCollection {
         let body = try request.jsonBody()
         let key = try request.idempotencyKey(scope: "report")
         let result = try await intake.submit(body, channel: .reportAPI, key: key, database: request.db) { ids in
-            ReportAPIResponses.stored(ReportAPIResponses.filed(ids[0]))
+            ReportAPIResponses.filed(ids[0])
         }
         switch result {
         case .filed(let ids, let answer):
-            request.logger.info("Report filed", metadata: ["report.id": .string(ids[0])])
+            // The request's log line, written when the answer goes out, names the report.
+            request.logger[metadataKey: "report.id"] = .string(ids[0])
             return ReportAPIResponses.response(answer)
         case .validTest:
             return ReportAPIResponses.json(ReportAPIResponses.validTest)

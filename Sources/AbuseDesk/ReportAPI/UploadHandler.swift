@@ -61,7 +61,7 @@ struct UploadHandler: Sendable {
         }
         let stored = try await store.store(name: Self.cleanName(file.disposition["filename"]), bytes: bytes, kind: kind,
                                            now: now(), on: request.db)
-        request.logger.info("Attachment stored", metadata: ["attachment.id": .string(stored.id), "attachment.type": .string(stored.mediaType)])
+        request.logger[metadataKey: "attachment.id"] = .string(stored.id)
         return ReportAPIResponses.json(ReportAPIResponses.upload(stored))
     }
 

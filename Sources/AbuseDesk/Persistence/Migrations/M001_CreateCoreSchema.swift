@@ -5,7 +5,8 @@ import SQLKit
 /// idempotency keys of the Report Abuse API.
 ///
 /// Targets are stored one row per URL or address with the host, the host reversed label by label and a
-/// fixed-width address key, so that "reports about this domain, host or address range" are index scans.
+/// fixed-width address key, so that "reports about this domain, host or address range" are index scans
+/// (the reversed host serves exact hosts and whole domains alike, so the host itself needs no index).
 struct M001_CreateCoreSchema: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("accounts")
@@ -103,9 +104,7 @@ struct M001_CreateCoreSchema: AsyncMigration {
             ("reports_submitter_created", "reports", ["submitter_account_id", "created_at"]),
             ("reports_created", "reports", ["created_at"]),
             ("reports_status_created", "reports", ["status", "created_at"]),
-            ("reports_domain", "reports", ["domain"]),
             ("report_targets_report", "report_targets", ["report_id", "position"]),
-            ("report_targets_host", "report_targets", ["host"]),
             ("report_targets_host_reversed", "report_targets", ["host_reversed"]),
             ("report_targets_ip_key", "report_targets", ["ip_key"]),
             ("account_domains_account", "account_domains", ["account_id"]),
