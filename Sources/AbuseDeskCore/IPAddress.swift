@@ -117,7 +117,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         while index < bytes.count {
             // An embedded IPv4 address may end the text.
             let rest = bytes[index...]
-            if rest.contains(UInt8(ascii: ".")) {
+            if !rest.contains(UInt8(ascii: ":")), rest.contains(UInt8(ascii: ".")) {
                 guard let v4 = parseV4(rest) else { return nil }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xFFFF))

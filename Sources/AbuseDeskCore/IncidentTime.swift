@@ -38,6 +38,24 @@ public struct IncidentTime: Sendable, Hashable, Codable {
                 && number(bytes[0..<4]) != nil && number(bytes[5..<7]) != nil && number(bytes[8..<10]) != nil
         }
 
+        static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                 "September", "October", "November", "December"]
+
+        /// Why `text` is not an acceptable date, or `nil` when it is one.
+        public static func problem(with text: some StringProtocol) -> String? {
+            guard hasDateShape(text) else { return "is not in the form YYYY-MM-DD" }
+            let bytes = Array(text.utf8)
+            guard let year = number(bytes[0..<4]), let month = number(bytes[5..<7]), let day = number(bytes[8..<10]) else {
+                return "is not in the form YYYY-MM-DD"
+            }
+            if !(1...12).contains(month) { return "does not exist: there is no month \(month)" }
+            if day < 1 || day > daysIn(month: month, year: year) {
+                return "does not exist: \(monthNames[month - 1]) \(year) has \(daysIn(month: month, year: year)) days"
+            }
+            if year < 1970 { return "is before 1970" }
+            return nil
+        }
+
         static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
             var value = 0
             for byte in bytes {

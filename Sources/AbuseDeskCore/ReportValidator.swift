@@ -140,9 +140,7 @@ public struct ReportValidator: Sendable {
         if let dateText {
             date = IncidentTime.CalendarDate(dateText)
             if date == nil {
-                let reason = IncidentTime.CalendarDate.hasDateShape(dateText)
-                    ? "is not a date that exists (or is before 1970)"
-                    : "is not in the form YYYY-MM-DD"
+                let reason = IncidentTime.CalendarDate.problem(with: dateText) ?? "is not a valid date"
                 check.problem("date", .format, "Must be a real calendar date written YYYY-MM-DD, e.g. 2021-02-01; \(quoted(dateText)) \(reason).")
             }
         }

@@ -6,9 +6,15 @@ import Vapor
 /// Prepares the store before the service answers: WAL mode for SQLite, migrations, the routing table.
 struct StoreStartup: LifecycleHandler {
     func willBootAsync(_ app: Application) async throws {
-        if case .sqlite = app.abuseDesk.config.store, let sql = app.db as? any SQLDatabase {
+        guard let sql = app.db as? any SQLDatabase else { throw StoreError.notSQL }
+        switch app.abuseDesk.config.store {
+        case .sqlite:
             // WAL lets readers work while a report batch commits; the setting is kept in the file.
             _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+        case .postgres(_, let schema?):
+            _ = try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").all()
+        case .postgres:
+            break
         }
         try await app.autoMigrate()
         try await app.abuseDesk.directory.reload(from: app.db)

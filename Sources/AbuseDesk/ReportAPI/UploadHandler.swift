@@ -1,6 +1,5 @@
 import AbuseDeskCore
 import Foundation
-import MultipartKit
 import Vapor
 
 /// `POST /report/v2.0/file`: one multipart part named `file`, at most 10 MiB, of a kind recognised
@@ -9,24 +8,6 @@ struct UploadHandler: Sendable {
     let store: AttachmentStore
     let now: @Sendable () -> Date
 
-    private struct Part {
-        var headers: [(String, String)] = []
-        var body = ByteBuffer()
-
-        var disposition: [String: String] {
-            guard let value = headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else { return [:] }
-            var parameters: [String: String] = [:]
-            for item in value.split(separator: ";").dropFirst() {
-                let pair = item.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2 else { continue }
-                var text = pair[1].trimmingCharacters(in: .whitespaces)
-                if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 { text = String(text.dropFirst().dropLast()) }
-                parameters[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] = text
-            }
-            return parameters
-        }
-    }
-
     @Sendable
     func upload(_ request: Request) async throws -> Response {
         guard let contentType = request.headers.contentType, contentType.type == "multipart", contentType.subType == "form-data",
@@ -34,11 +15,17 @@ struct UploadHandler: Sendable {
             throw ClientError.unsupportedMediaType(expected: "multipart/form-data with one part named \"file\"",
                                                    got: request.headers.first(name: .contentType))
         }
-        let parts = try parse(request.body.data ?? ByteBuffer(), boundary: boundary)
+        let parts: [MultipartForm.Part]
+        do {
+            parts = try MultipartForm.parse(request.body.data.map { Array($0.readableBytesView) } ?? [], boundary: boundary)
+        } catch {
+            throw ClientError(status: .badRequest, code: "MalformedMultipart",
+                              message: "The body is not valid multipart/form-data: \(error). Send one part named \"file\".")
+        }
         var check = FieldChecker()
-        let files = parts.filter { $0.disposition["name"] == "file" }
-        for part in parts where part.disposition["name"] != "file" {
-            check.problem(part.disposition["name"] ?? "(unnamed part)", .unknownProperty, "Is not accepted; send exactly one part named \"file\".")
+        let files = parts.filter { $0.disposition.name == "file" }
+        for part in parts where part.disposition.name != "file" {
+            check.problem(part.disposition.name ?? "(unnamed part)", .unknownProperty, "Is not accepted; send exactly one part named \"file\".")
         }
         if files.isEmpty {
             check.problem("file", .required, "Required: one part named \"file\" holding the attachment.")
@@ -47,7 +34,7 @@ struct UploadHandler: Sendable {
         }
         guard check.problems.isEmpty, let file = files.first else { throw ClientError.validation(ValidationFailure(check.problems), noun: "upload") }
 
-        let bytes = Array(file.body.readableBytesView)
+        let bytes = Array(file.body)
         guard bytes.count <= AttachmentKind.maximumSize else {
             throw ClientError(status: .payloadTooLarge, code: "PayloadTooLarge",
                               message: "The file is \(bytes.count) bytes; at most 10 MiB (\(AttachmentKind.maximumSize) bytes) are accepted.")
@@ -59,33 +46,10 @@ struct UploadHandler: Sendable {
             throw ClientError(status: .unsupportedMediaType, code: "UnsupportedFileType",
                               message: "The file's contents are not of an accepted kind. Accepted: \(AttachmentKind.acceptedDescription).")
         }
-        let stored = try await store.store(name: Self.cleanName(file.disposition["filename"]), bytes: bytes, kind: kind,
+        let stored = try await store.store(name: Self.cleanName(file.disposition.filename), bytes: bytes, kind: kind,
                                            now: now(), on: request.db)
         request.logger[metadataKey: "attachment.id"] = .string(stored.id)
         return ReportAPIResponses.json(ReportAPIResponses.upload(stored))
-    }
-
-    private func parse(_ body: ByteBuffer, boundary: String) throws -> [Part] {
-        let parser = MultipartParser(boundary: boundary)
-        var parts: [Part] = []
-        var current = Part()
-        parser.onHeader = { name, value in current.headers.append((name, value)) }
-        parser.onBody = { chunk in current.body.writeBuffer(&chunk) }
-        parser.onPartComplete = {
-            parts.append(current)
-            current = Part()
-        }
-        do {
-            try parser.execute(body)
-        } catch {
-            throw ClientError(status: .badRequest, code: "MalformedMultipart",
-                              message: "The body is not valid multipart/form-data for the boundary in its Content-Type.")
-        }
-        guard !parts.isEmpty else {
-            throw ClientError(status: .badRequest, code: "MalformedMultipart",
-                              message: "The body holds no complete multipart part; send one part named \"file\".")
-        }
-        return parts
     }
 
     /// The file's own name without any folders, control characters or excess length.
