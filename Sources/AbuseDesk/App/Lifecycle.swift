@@ -1,5 +1,6 @@
 import AbuseDeskCore
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -27,26 +28,28 @@ struct StoreStartup: LifecycleHandler {
 
 /// Work that runs beside the requests: expiring unclaimed uploads and old idempotency keys.
 /// Each pass is one short transaction-sized step, so stopping between passes leaves nothing half-done.
-final class BackgroundWork: LifecycleHandler, @unchecked Sendable {
-    // Only touched from the lifecycle callbacks, which Vapor calls one after another.
-    private var task: Task<Void, Never>?
+struct BackgroundWork: LifecycleHandler {
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
     static let interval: Duration = .seconds(600)
 
     func didBootAsync(_ app: Application) async throws {
         let services = app.abuseDesk
         let database = app.db
         let logger = app.logger
-        task = Task {
-            while !Task.isCancelled {
-                await Self.runOnce(services: services, database: database, logger: logger)
-                try? await Task.sleep(for: Self.interval)
+        task.withLockedValue {
+            $0 = Task {
+                while !Task.isCancelled {
+                    await Self.runOnce(services: services, database: database, logger: logger)
+                    try? await Task.sleep(for: Self.interval)
+                }
             }
         }
     }
 
     func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
+        let running = task.withLockedValue { $0 }
+        running?.cancel()
+        await running?.value
     }
 
     static func runOnce(services: AbuseDeskServices, database: any Database, logger: Logger) async {

@@ -21,6 +21,8 @@ actor IntakeQueue {
     private let metrics: AppMetrics
     private var pending: [Pending] = []
     private var writing = false
+    /// Callers of `close()` waiting for the queue to empty.
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(database: any IntakeDatabase, now: @escaping @Sendable () -> Date,
          maximumBatch: Int, logger: Logger, metrics: AppMetrics) {
@@ -44,8 +46,8 @@ actor IntakeQueue {
 
     /// Closes the store connection once everything queued is written.
     func close() async {
-        while writing {
-            await Task.yield()
+        if writing {
+            await withCheckedContinuation { drainWaiters.append($0) }
         }
         await database.close()
     }
@@ -64,6 +66,8 @@ actor IntakeQueue {
             await write(batch)
         }
         writing = false
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters = []
     }
 
     private func write(_ batch: [Pending]) async {

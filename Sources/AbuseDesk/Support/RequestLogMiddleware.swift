@@ -17,11 +17,11 @@ struct RequestLogMiddleware: AsyncMiddleware {
     }
 
     private func log(_ request: Request, status: UInt, started: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000
+        let elapsed = (ContinuousClock.now - started).components
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
         request.logger.info("\(request.method.rawValue) \(request.url.path) \(status)", metadata: [
             "http.status": "\(status)",
-            "http.duration_ms": "\(milliseconds)",
+            "http.duration_ms": "\((milliseconds * 1000).rounded() / 1000)",
         ])
     }
 }
