@@ -13,8 +13,8 @@ public struct FieldChecker: Sendable {
     /// Reports each property that is not in `allowed`, with what to do instead when it is a known
     /// removed property, or the allowed property it was probably meant to be.
     public mutating func rejectUnknown(in object: JSONObject, allowed: [String], removed: [String: String], path prefix: String) {
-        let allowedSet = Set(allowed)
-        for key in object.keys where !allowedSet.contains(key) {
+        // Small lists: comparing is cheaper than hashing every key into a set.
+        for key in object.keys where !allowed.contains(key) {
             if let advice = removed[key] {
                 problem(prefix + key, .removedProperty, advice)
             } else if let suggestion = Self.closest(to: key, in: allowed) {

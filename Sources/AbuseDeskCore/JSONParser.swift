@@ -55,7 +55,8 @@ public struct JSONParser {
     private mutating func parseObject() throws(Failure) -> JSONValue {
         try enterNesting()
         index += 1
-        var object = JSONObject()
+        // Reports have a dozen or two properties: growing the table step by step would rehash it often.
+        var object = JSONObject(minimumCapacity: 16)
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1

@@ -51,6 +51,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     public init() {}
 
+    /// An empty object with room for `capacity` properties.
+    public init(minimumCapacity capacity: Int) {
+        keys.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         for (key, value) in elements { self[key] = value }
     }

@@ -7,6 +7,8 @@ struct AppMetrics: Sendable {
     private let batchSize: ValueHistogram
     private let batchDuration: DurationHistogram
     private let rateLimitedCounter: Counter
+    private let filed: [IntakeChannel: Counter]
+    private let rejected: [IntakeChannel: Counter]
 
     private static func name(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "abusedesk", metricName: name, unitName: unit, helpText: help)
@@ -21,6 +23,14 @@ struct AppMetrics: Sendable {
             descriptor: Self.name("intake_commit", unit: "seconds", help: "Time to write and commit one intake transaction"),
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                       .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)])
+        filed = Dictionary(uniqueKeysWithValues: IntakeChannel.allCases.map { channel in
+            (channel, registry.makeCounter(descriptor: Self.name("reports_filed", unit: "total", help: "Reports filed, by intake channel"),
+                                           labels: [("channel", channel.rawValue)]))
+        })
+        rejected = Dictionary(uniqueKeysWithValues: IntakeChannel.allCases.map { channel in
+            (channel, registry.makeCounter(descriptor: Self.name("reports_rejected", unit: "total", help: "Report submissions refused by validation, by intake channel"),
+                                           labels: [("channel", channel.rawValue)]))
+        })
         rateLimitedCounter = registry.makeCounter(
             descriptor: Self.name("rate_limited", unit: "total", help: "Requests refused by the per-address rate limit"))
     }
@@ -31,13 +41,11 @@ struct AppMetrics: Sendable {
     }
 
     func reportsFiled(_ count: Int, channel: IntakeChannel) {
-        registry.makeCounter(descriptor: Self.name("reports_filed", unit: "total", help: "Reports filed, by intake channel"),
-                             labels: [("channel", channel.rawValue)]).increment(by: Int64(count))
+        filed[channel]?.increment(by: Int64(count))
     }
 
     func validationFailed(channel: IntakeChannel) {
-        registry.makeCounter(descriptor: Self.name("reports_rejected", unit: "total", help: "Report submissions refused by validation, by intake channel"),
-                             labels: [("channel", channel.rawValue)]).increment()
+        rejected[channel]?.increment()
     }
 
     func rateLimited() {
