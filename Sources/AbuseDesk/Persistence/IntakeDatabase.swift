@@ -29,17 +29,19 @@ enum SQLValue: Sendable, Encodable {
     }
 }
 
-/// One write transaction of the intake queue.
-protocol IntakeTransaction: Sendable {
+/// What the intake writer does with the store, inside a transaction or, for a single statement, on its own.
+protocol IntakeStatements: Sendable {
     /// For the occasional statement (idempotency keys, attachments).
-    var sql: any SQLDatabase { get }
+    var sql: any SQLDatabase { get throws }
     /// Inserts many rows with as few statements as the driver allows: the hot path of intake.
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws
 }
 
 /// Where the intake queue writes.
-protocol IntakeDatabase: Sendable {
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeTransaction) async throws -> T) async throws -> T
+protocol IntakeDatabase: IntakeStatements {
+    /// The most rows one insert statement takes for a table of `columns` columns.
+    func rowsPerStatement(columns: Int) -> Int
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeStatements) async throws -> T) async throws -> T
     func close() async
 }
 
@@ -55,7 +57,7 @@ protocol IntakeDatabase: Sendable {
 /// returns: an answered report survives the process being killed at any instant; the log is flushed
 /// to the disk at each checkpoint. `synchronous=full` also flushes the log at every commit, which
 /// guards against power loss too, at the price of the disk's flush latency on every batch.
-final class SQLiteIntakeDatabase: IntakeDatabase, IntakeTransaction {
+final class SQLiteIntakeDatabase: IntakeDatabase {
     private let connection: SQLiteConnection
     /// Checkpoints the write-ahead log beside the writer, so that a commit never has to.
     private let checkpointer: SQLiteConnection
@@ -82,7 +84,11 @@ final class SQLiteIntakeDatabase: IntakeDatabase, IntakeTransaction {
         }
     }
 
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeTransaction) async throws -> T) async throws -> T {
+    func rowsPerStatement(columns: Int) -> Int {
+        max(1, Self.maximumParameters / columns)
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeStatements) async throws -> T) async throws -> T {
         _ = try await connection.query("BEGIN IMMEDIATE")
         do {
             let result = try await body(self)
@@ -96,7 +102,7 @@ final class SQLiteIntakeDatabase: IntakeDatabase, IntakeTransaction {
 
     func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
         guard !rows.isEmpty else { return }
-        let rowsPerStatement = max(1, Self.maximumParameters / columns.count)
+        let rowsPerStatement = rowsPerStatement(columns: columns.count)
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         let head = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
         for chunk in rows.chunked(into: rowsPerStatement) {
@@ -131,18 +137,18 @@ final class SQLiteIntakeDatabase: IntakeDatabase, IntakeTransaction {
     }
 }
 
-/// PostgreSQL (or any Fluent database): a transaction on a pooled connection, multi-row inserts
-/// through the query builder.
+/// PostgreSQL (or any Fluent database): pooled connections, multi-row inserts through the query builder.
 struct FluentIntakeDatabase: IntakeDatabase {
     let database: @Sendable () -> any Database
 
-    private struct Transaction: IntakeTransaction {
+    /// PostgreSQL takes at most 65,535 parameters per statement.
+    private static let maximumParameters = 30_000
+
+    private struct Statements: IntakeStatements {
         let sql: any SQLDatabase
-        /// PostgreSQL takes at most 65,535 parameters per statement.
-        static let maximumParameters = 30_000
 
         func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
-            for chunk in rows.chunked(into: max(1, Self.maximumParameters / columns.count)) {
+            for chunk in rows.chunked(into: max(1, FluentIntakeDatabase.maximumParameters / columns.count)) {
                 var insert = sql.insert(into: table).columns(columns)
                 for row in chunk { insert = insert.values(row) }
                 try await insert.run()
@@ -150,10 +156,25 @@ struct FluentIntakeDatabase: IntakeDatabase {
         }
     }
 
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeTransaction) async throws -> T) async throws -> T {
+    var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database() as? any SQLDatabase else { throw StoreError.notSQL }
+            return sql
+        }
+    }
+
+    func rowsPerStatement(columns: Int) -> Int {
+        max(1, Self.maximumParameters / columns)
+    }
+
+    func insert(into table: String, columns: [String], rows: [[SQLValue]]) async throws {
+        try await Statements(sql: try sql).insert(into: table, columns: columns, rows: rows)
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any IntakeStatements) async throws -> T) async throws -> T {
         try await database().transaction { database in
             guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-            return try await body(Transaction(sql: sql))
+            return try await body(Statements(sql: sql))
         }
     }
 

@@ -88,9 +88,7 @@ actor IntakeQueue {
 
     private func commit(_ jobs: [IntakeJob]) async throws -> [IntakeOutcome] {
         let now = now()
-        return try await database.transaction { transaction in
-            try await ReportWriter.write(jobs, in: transaction, now: now)
-        }
+        return try await ReportWriter.write(jobs, to: database, now: now)
     }
 }
 

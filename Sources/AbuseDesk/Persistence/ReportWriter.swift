@@ -45,15 +45,27 @@ enum ReportWriter {
         "id", "created_at", "updated_at", "channel", "status", "report_type", "threat_type", "incident_type",
         "attack_method", "incident_at", "incident_date", "incident_time", "incident_time_zone", "severity",
         "reporter_name", "reporter_email", "reporter_phone", "reporter_org", "anonymize", "notes", "original_work",
-        "domain", "account_id", "routing", "submitter_account_id", "target_count", "details",
-    ]
-    static let targetColumns = [
-        "report_id", "position", "kind", "source", "source_port", "host", "host_reversed", "ip_key",
-        "destination_ip", "destination_port", "destination_url",
+        "domain", "account_id", "routing", "submitter_account_id", "target_count", "targets", "details",
     ]
 
-    static func write(_ jobs: [IntakeJob], in transaction: any IntakeTransaction, now: Date) async throws -> [IntakeOutcome] {
-        let sql = transaction.sql
+    /// Files a batch. Reports that need no checks (no idempotency key, no attachment) and fit one
+    /// statement are inserted by that one statement — atomic on its own, and one round trip to the store;
+    /// the database derives their target rows itself (see the migration's trigger). Anything else is
+    /// checked and written in a transaction.
+    static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date) async throws -> [IntakeOutcome] {
+        let needsChecks = jobs.contains { job in job.claim != nil || job.records.contains { !$0.attachmentIDs.isEmpty } }
+        let records = jobs.flatMap(\.records)
+        if !needsChecks, records.count <= database.rowsPerStatement(columns: reportColumns.count) {
+            try await database.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
+            return jobs.map { _ in .filed }
+        }
+        return try await database.transaction { statements in
+            try await writeChecked(jobs, with: statements, now: now)
+        }
+    }
+
+    private static func writeChecked(_ jobs: [IntakeJob], with statements: any IntakeStatements, now: Date) async throws -> [IntakeOutcome] {
+        let sql = try statements.sql
         var outcomes = [IntakeOutcome?](repeating: nil, count: jobs.count)
 
         // Keys answered before (within the window) or earlier in this batch.
@@ -102,16 +114,13 @@ enum ReportWriter {
             outcomes[position] = .filed
         }
 
-        try await transaction.insert(into: "reports", columns: reportColumns, rows: filed.map(reportRow))
-        try await transaction.insert(into: "report_targets", columns: targetColumns, rows: filed.flatMap { record in
-            record.targets.enumerated().map { targetRow($1, reportID: record.id, position: $0) }
-        })
+        try await statements.insert(into: "reports", columns: reportColumns, rows: filed.map(reportRow))
         for record in filed where !record.attachmentIDs.isEmpty {
             try await sql.update("attachments").set("report_id", to: record.id)
                 .where("id", .in, record.attachmentIDs).run()
         }
-        try await transaction.insert(into: "idempotency_keys", columns: ["key", "request_hash", "status", "response", "created_at"],
-                                     rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
+        try await statements.insert(into: "idempotency_keys", columns: ["key", "request_hash", "status", "response", "created_at"],
+                                    rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
         return outcomes.map { $0 ?? .filed }
     }
 
@@ -131,21 +140,32 @@ enum ReportWriter {
             .text(record.reporter.email), SQLValue(record.reporter.phone), SQLValue(record.reporter.organization),
             .bool(record.anonymize), .text(record.notes), SQLValue(record.originalWork), SQLValue(record.primaryHost),
             SQLValue(record.routing.accountID), .text(routing.serialized()), SQLValue(record.submitterAccountID),
-            .integer(record.targets.count), .text(JSONValue.object(record.details).serialized()),
+            .integer(record.targets.count), .text(JSONValue.array(record.targets.map(targetJSON)).serialized()),
+            .text(JSONValue.object(record.details).serialized()),
         ]
     }
 
-    static func targetRow(_ target: ReportTarget, reportID: String, position: Int) -> [SQLValue] {
-        let kind: String, source: String, port: Int?
+    /// A target as the `targets` column keeps it; the database indexes these properties into
+    /// `report_targets` (the property names are the trigger's contract).
+    static func targetJSON(_ target: ReportTarget) -> JSONValue {
+        var object = JSONObject(minimumCapacity: 9)
         switch target.source {
-        case .ip(let address, let sourcePort): (kind, source, port) = ("ip", address.description, sourcePort)
-        case .url(let url): (kind, source, port) = ("url", url.text, nil)
+        case .ip(let address, let port):
+            object["kind"] = "ip"
+            object["source"] = .string(address.description)
+            if let port { object["sourcePort"] = .number(Double(port)) }
+        case .url(let url):
+            object["kind"] = "url"
+            object["source"] = .string(url.text)
         }
-        let host = target.hostName
-        return [
-            .text(reportID), .integer(position), .text(kind), .text(source), SQLValue(port), SQLValue(host?.value),
-            SQLValue(host?.reversed), SQLValue(target.ipAddress?.indexKey), SQLValue(target.destinationIP?.description),
-            SQLValue(target.destinationPort), SQLValue(target.destinationURL?.text),
-        ]
+        if let host = target.hostName {
+            object["host"] = .string(host.value)
+            object["hostReversed"] = .string(host.reversed)
+        }
+        if let address = target.ipAddress { object["ipKey"] = .string(address.indexKey) }
+        if let address = target.destinationIP { object["destinationIp"] = .string(address.description) }
+        if let port = target.destinationPort { object["destinationPort"] = .number(Double(port)) }
+        if let url = target.destinationURL { object["destinationUrl"] = .string(url.text) }
+        return .object(object)
     }
 }

@@ -30,7 +30,7 @@ import VaporTesting
             #expect(report.incidentAt == Date(timeIntervalSince1970: 1_795_168_800))
             #expect(report.accountID == nil)
             #expect(report.domain == "203.0.113.9")
-            let targets = try await report.$targets.query(on: app.db).sort(\.$position).all()
+            let targets = try await report.$indexedTargets.query(on: app.db).sort(\.$position).all()
             #expect(targets.map(\.source) == ["203.0.113.9", "2001:db8::7"])
             #expect(targets.map(\.ipKey) == [IPAddress("203.0.113.9")?.indexKey, IPAddress("2001:db8::7")?.indexKey])
             #expect(targets.map(\.destinationPort) == [22, nil])

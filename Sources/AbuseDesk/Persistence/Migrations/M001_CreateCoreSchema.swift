@@ -4,8 +4,9 @@ import SQLKit
 /// Accounts with their domains and netblocks, reports with their targets and attachments, and the
 /// idempotency keys of the Report Abuse API.
 ///
-/// Targets are stored one row per URL or address with the host, the host reversed label by label and a
-/// fixed-width address key, so that "reports about this domain, host or address range" are index scans
+/// Targets are kept as JSON in the report's row (in the reporter's order, for display) and indexed one
+/// row per URL or address in `report_targets` — the host, the host reversed label by label and a
+/// fixed-width address key — so that "reports about this domain, host or address range" are index scans
 /// (the reversed host serves exact hosts and whole domains alike, so the host itself needs no index).
 struct M001_CreateCoreSchema: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -62,6 +63,7 @@ struct M001_CreateCoreSchema: AsyncMigration {
             .field("routing", .string, .required)
             .field("submitter_account_id", .string, .references("accounts", "id", onDelete: .setNull))
             .field("target_count", .int, .required)
+            .field("targets", .string, .required)
             .field("details", .string, .required)
             .create()
 
@@ -98,7 +100,8 @@ struct M001_CreateCoreSchema: AsyncMigration {
             .field("created_at", .datetime, .required)
             .create()
 
-        guard let sql = database as? any SQLDatabase else { return }
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        try await Self.indexTargets(on: sql)
         let indexes: [(name: String, table: String, columns: [String])] = [
             ("reports_account_created", "reports", ["account_id", "created_at"]),
             ("reports_submitter_created", "reports", ["submitter_account_id", "created_at"]),
@@ -120,7 +123,44 @@ struct M001_CreateCoreSchema: AsyncMigration {
         }
     }
 
+    /// A report's targets are written once, as JSON in its row; the database itself derives the indexed
+    /// `report_targets` rows, so that filing a batch of reports is one statement.
+    static func indexTargets(on sql: any SQLDatabase) async throws {
+        let columns = "report_id, position, kind, source, source_port, host, host_reversed, ip_key, destination_ip, destination_port, destination_url"
+        if sql.dialect.name == "sqlite" {
+            try await sql.raw("""
+                CREATE TRIGGER reports_index_targets AFTER INSERT ON reports BEGIN
+                  INSERT INTO report_targets (\(unsafeRaw: columns))
+                  SELECT NEW.id, CAST(key AS INTEGER), json_extract(value, '$.kind'), json_extract(value, '$.source'),
+                         json_extract(value, '$.sourcePort'), json_extract(value, '$.host'), json_extract(value, '$.hostReversed'),
+                         json_extract(value, '$.ipKey'), json_extract(value, '$.destinationIp'),
+                         json_extract(value, '$.destinationPort'), json_extract(value, '$.destinationUrl')
+                  FROM json_each(NEW.targets);
+                END
+                """).run()
+        } else {
+            try await sql.raw("""
+                CREATE FUNCTION index_report_targets() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  INSERT INTO report_targets (\(unsafeRaw: columns))
+                  SELECT NEW.id, t.position - 1, t.value->>'kind', t.value->>'source', (t.value->>'sourcePort')::bigint,
+                         t.value->>'host', t.value->>'hostReversed', t.value->>'ipKey', t.value->>'destinationIp',
+                         (t.value->>'destinationPort')::bigint, t.value->>'destinationUrl'
+                  FROM jsonb_array_elements(NEW.targets::jsonb) WITH ORDINALITY AS t(value, position);
+                  RETURN NULL;
+                END $$
+                """).run()
+            try await sql.raw("""
+                CREATE TRIGGER reports_index_targets AFTER INSERT ON reports
+                FOR EACH ROW EXECUTE FUNCTION index_report_targets()
+                """).run()
+        }
+    }
+
     func revert(on database: any Database) async throws {
+        if let sql = database as? any SQLDatabase, sql.dialect.name != "sqlite" {
+            try await sql.raw("DROP FUNCTION IF EXISTS index_report_targets() CASCADE").run()
+        }
         for table in ["idempotency_keys", "attachments", "report_targets", "reports", "account_netblocks", "account_domains", "accounts"] {
             try await database.schema(table).delete()
         }

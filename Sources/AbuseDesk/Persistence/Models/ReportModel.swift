@@ -34,9 +34,11 @@ final class ReportModel: Model, @unchecked Sendable {
     @Field(key: "routing") var routing: String
     @OptionalField(key: "submitter_account_id") var submitterAccountID: String?
     @Field(key: "target_count") var targetCount: Int
+    /// The targets as JSON, in the reporter's order; `report_targets` indexes them.
+    @Field(key: "targets") var targets: String
     @Field(key: "details") var details: String
 
-    @Children(for: \.$report) var targets: [ReportTargetModel]
+    @Children(for: \.$report) var indexedTargets: [ReportTargetModel]
 
     init() {}
 }
