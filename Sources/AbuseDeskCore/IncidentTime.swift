@@ -83,6 +83,23 @@ public struct IncidentTime: Sendable, Hashable, Codable {
             return era * 146_097 + dayOfEra - 719_468
         }
 
+        init(uncheckedYear year: Int, month: Int, day: Int) {
+            (self.year, self.month, self.day) = (year, month, day)
+        }
+
+        /// The date `days` after 1970-01-01 (H. Hinnant's civil-from-days).
+        public static func from(daysSinceEpoch days: Int) -> CalendarDate {
+            let z = days + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let dayOfEra = z - era * 146_097
+            let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+            let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+            let mp = (5 * dayOfYear + 2) / 153
+            let day = dayOfYear - (153 * mp + 2) / 5 + 1
+            let month = mp < 10 ? mp + 3 : mp - 9
+            return CalendarDate(uncheckedYear: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        }
+
         public var description: String {
             padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
         }

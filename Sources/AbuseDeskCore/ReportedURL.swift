@@ -84,24 +84,26 @@ public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
         var port: Int?
         if let portText, !portText.isEmpty {
             guard portText.count <= 5, portText.allSatisfy(\.isASCII), let value = Int(portText), (1...65535).contains(value) else {
-                return fail("has the port \"\(portText)\"; a port is a number from 1 to 65535")
+                return fail("has the port \(quoted(portText)); a port is a number from 1 to 65535")
             }
             port = value
         }
         let host: Host
         if authority.hasPrefix("[") {
             guard let address = IPAddress(hostText), address.family == .v6 else {
-                return fail("has \"[\(hostText)]\" as its host, which is not an IPv6 address")
+                return fail("has \(quoted("[" + hostText + "]")) as its host, which is not an IPv6 address")
             }
             host = .address(address)
         } else if hostText.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
             guard let address = IPAddress(hostText) else {
-                return fail("has \"\(hostText)\" as its host, which is not a valid IPv4 address")
+                return fail("has \(quoted(hostText)) as its host, which is not a valid IPv4 address")
             }
             host = .address(address)
         } else {
             guard let name = HostName(hostText) else {
-                return fail("has \"\(hostText)\" as its host, which is not a valid, fully qualified host name")
+                return fail("has \(quoted(hostText)) as its host, which is not a valid, fully qualified host name"
+                            + (hostText.utf8.count > 253 || hostText.split(separator: ".").contains { $0.utf8.count > 63 }
+                               ? " (a label is at most 63 characters, the whole name at most 253)" : ""))
             }
             host = .name(name)
         }

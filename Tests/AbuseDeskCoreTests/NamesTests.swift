@@ -53,6 +53,14 @@ import Testing
         #expect(ReportedURL.problem(with: text) == reason)
     }
 
+    @Test func aLongHostIsShortenedInTheMessageAndTheRuleNamed() throws {
+        let host = String(repeating: "a", count: 300) + ".example"
+        let reason = try #require(ReportedURL.problem(with: "https://\(host)/"))
+        #expect(!reason.contains(String(repeating: "a", count: 81)), "the host is shortened")
+        #expect(reason.contains("…\" as its host"))
+        #expect(reason.hasSuffix("(a label is at most 63 characters, the whole name at most 253)"))
+    }
+
     @Test func refusesOverlongURLs() {
         let url = "https://example.com/" + String(repeating: "a", count: 2048)
         #expect(ReportedURL.problem(with: url)?.contains("at most 2048") == true)

@@ -1,3 +1,4 @@
+import AbuseDeskCore
 import Foundation
 
 /// Every setting of the service, read once from the environment at start.
@@ -34,8 +35,10 @@ public struct AppConfig: Sendable {
         /// Every commit is flushed to the disk before it is answered.
         case full
     }
-    /// Run background work (expiring uploads and idempotency keys); tests drive it by hand.
+    /// Run background work (mail delivery, expiring uploads and idempotency keys); tests drive it by hand.
     public var runsBackgroundTasks: Bool
+    /// The sender of every e-mail, `Name <address>` or an address.
+    public var mailFrom: String = "AbuseDesk <abuse@localhost>"
 
     public init(dataDirectory: String = "./data", store: Store? = nil, rateLimitPerMinute: Int? = 60,
                 trustForwardedFor: Bool = false, v1Sunset: Date = AppConfig.defaultV1Sunset,
@@ -117,6 +120,13 @@ public struct AppConfig: Sendable {
                 problems.append("ABUSEDESK_INTAKE_BATCH must be a number from 1 to 10000; got \"\(batch)\"")
             }
         }
+        if let from = value("ABUSEDESK_MAIL_FROM") {
+            if let address = AppConfig.address(in: from), EmailAddress(address) != nil || address.hasSuffix("@localhost") {
+                config.mailFrom = from
+            } else {
+                problems.append("ABUSEDESK_MAIL_FROM must be an e-mail address, or a name and an address like \"Abuse Desk <abuse@example.net>\"; got \"\(from)\"")
+            }
+        }
         if let sync = value("ABUSEDESK_SQLITE_SYNCHRONOUS") {
             if let mode = SQLiteSynchronous(rawValue: sync.lowercased()) {
                 config.sqliteSynchronous = mode
@@ -126,6 +136,19 @@ public struct AppConfig: Sendable {
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
+    }
+
+    /// The address of `Name <address>`, or the text itself.
+    static func address(in mailbox: String) -> String? {
+        if let open = mailbox.lastIndex(of: "<"), let close = mailbox.lastIndex(of: ">"), open < close {
+            return String(mailbox[mailbox.index(after: open)..<close])
+        }
+        return mailbox.contains("@") ? mailbox : nil
+    }
+
+    /// The domain of the sender's address, for Message-IDs.
+    var mailDomain: String {
+        AppConfig.address(in: mailFrom)?.split(separator: "@").last.map(String.init) ?? "localhost"
     }
 
     /// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp.

@@ -26,33 +26,50 @@ struct StoreStartup: LifecycleHandler {
     }
 }
 
-/// Work that runs beside the requests: expiring unclaimed uploads and old idempotency keys.
-/// Each pass is one short transaction-sized step, so stopping between passes leaves nothing half-done.
+/// Work that runs beside the requests: delivering the outbox every few seconds, and expiring unclaimed
+/// uploads and old idempotency keys every ten minutes. Each pass is short and leaves nothing half-done
+/// when it is stopped between passes.
 struct BackgroundWork: LifecycleHandler {
-    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    static let interval: Duration = .seconds(600)
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+    static let mailInterval: Duration = .seconds(2)
+    static let expiryInterval: Duration = .seconds(600)
 
     func didBootAsync(_ app: Application) async throws {
         let services = app.abuseDesk
         let database = app.db
         let logger = app.logger
-        task.withLockedValue {
-            $0 = Task {
-                while !Task.isCancelled {
-                    await Self.runOnce(services: services, database: database, logger: logger)
-                    try? await Task.sleep(for: Self.interval)
-                }
-            }
+        tasks.withLockedValue {
+            $0 = [
+                Self.repeating(every: Self.mailInterval) { await Self.deliverMail(services: services, database: database, logger: logger) },
+                Self.repeating(every: Self.expiryInterval) { await Self.expire(services: services, database: database, logger: logger) },
+            ]
         }
     }
 
     func shutdownAsync(_ app: Application) async {
-        let running = task.withLockedValue { $0 }
-        running?.cancel()
-        await running?.value
+        let running = tasks.withLockedValue { $0 }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
     }
 
-    static func runOnce(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+    private static func repeating(every interval: Duration, _ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                await work()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    static func deliverMail(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+        do {
+            try await services.mail.deliverDue(on: database, logger: logger)
+        } catch {
+            logger.error("Mail delivery pass failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    static func expire(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         let now = services.now()
         do {
             let uploads = try await services.attachments.expireUnclaimed(now: now, on: database)

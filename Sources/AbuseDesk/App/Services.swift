@@ -14,6 +14,8 @@ struct AbuseDeskServices: Sendable {
     let idempotency: IdempotencyStore
     let intake: ReportIntake
     let intakeQueue: IntakeQueue
+    let mail: MailDelivery
+    let developerPage: DeveloperPage
     let rateLimiter: RateLimiter?
     let now: @Sendable () -> Date
 }

@@ -3,6 +3,8 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import Leaf
+import LeafKit
 import NIOSSL
 import Prometheus
 import Vapor
@@ -15,6 +17,7 @@ public func configure(_ app: Application, config: AppConfig,
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
     try configureDatabase(app, store: config.store)
     app.migrations.add(M001_CreateCoreSchema())
+    app.migrations.add(M002_CreateOutbox())
 
     let taxonomy = try Taxonomy.load()
     let metrics = AppMetrics(registry: registry)
@@ -33,21 +36,45 @@ public func configure(_ app: Application, config: AppConfig,
                             logger: app.logger, metrics: metrics)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
                               directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, now: now)
+    let openAPI = try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset)
+    let mail = MailDelivery(transport: EmlFileTransport(directory: config.dataDirectory + "/mail"), sender: config.mailFrom,
+                            hostname: config.mailDomain, now: now)
     app.abuseDesk = AbuseDeskServices(
-        config: config, taxonomy: taxonomy, openAPI: try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset),
-        metrics: metrics, directory: directory, attachments: attachments, idempotency: idempotency, intake: intake,
-        intakeQueue: queue, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
+        config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
+        idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail, developerPage: DeveloperPage(document: openAPI.document),
+        rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 
+    try configureViews(app)
     app.routes.defaultMaxBodySize = BodyLimits.json
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: try resourcePath("Public"), defaultFile: nil, advancedETagComparison: true))
     try routes(app)
 
     app.lifecycle.use(StoreStartup())
     if config.runsBackgroundTasks {
         app.lifecycle.use(BackgroundWork())
     }
+}
+
+/// Leaf templates from the application's resources, cached except while developing.
+private func configureViews(_ app: Application) throws {
+    app.views.use(.leaf)
+    let views = try resourcePath("Views")
+    app.leaf.configuration = LeafConfiguration(rootDirectory: views)
+    // The build folder (.build) is hidden; the templates are still only read from inside it.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
+                                                  sandboxDirectory: views, viewDirectory: views))
+    app.leaf.cache.isEnabled = app.environment != .development
+}
+
+/// The folder of a bundled resource, ending in "/".
+private func resourcePath(_ name: String) throws -> String {
+    guard let url = Bundle.module.url(forResource: name, withExtension: nil) else {
+        throw OpenAPIDocument.Unreadable(description: "the \(name) folder is missing from the application's resources")
+    }
+    return url.path + "/"
 }
 
 private func configureDatabase(_ app: Application, store: AppConfig.Store) throws {

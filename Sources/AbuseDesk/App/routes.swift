@@ -19,6 +19,9 @@ func routes(_ app: Application) throws {
         intake: services.intake,
         uploads: UploadHandler(store: services.attachments, now: services.now),
         taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy))))
+    try public_.register(collection: PortalController(
+        intake: services.intake, attachments: services.attachments, taxonomy: services.taxonomy,
+        developerPage: services.developerPage, now: services.now))
     try app.register(collection: LegacyAPIController(
         intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,
         now: services.now, rateLimit: rateLimit))

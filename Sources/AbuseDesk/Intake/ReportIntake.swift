@@ -71,11 +71,21 @@ struct ReportIntake: Sendable {
         }
     }
 
-    private func file(_ records: [ReportRecord], key: IdempotencyKey?, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
+    /// Files a report from the portal's form (validated there, its attachment stored) and queues the
+    /// reporter's receipt in the same transaction. Answers the report id.
+    func filePortalReport(_ draft: ReportDraft) async throws -> String {
+        let record = ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router)
+        let result = try await file([record], key: nil, messages: [ReporterReceipt.message(for: record)]) { _ in StoredResponse(status: 303, body: "") }
+        guard case .filed(let ids, _) = result, let id = ids.first else { throw StoreError.notFiled }
+        return id
+    }
+
+    private func file(_ records: [ReportRecord], key: IdempotencyKey?, messages: [OutgoingMessage] = [],
+                      answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let ids = records.map(\.id)
         let response = answer(ids)
         let claim = key.map { IdempotencyClaim(key: $0.key, requestHash: $0.requestHash, response: response) }
-        switch try await queue.file(IntakeJob(records: records, claim: claim)) {
+        switch try await queue.file(IntakeJob(records: records, claim: claim, messages: messages)) {
         case .filed:
             metrics.reportsFiled(records.count, channel: records[0].channel)
             return .filed(ids, response)

@@ -94,10 +94,12 @@ actor IntakeQueue {
 
 enum StoreError: Error, CustomStringConvertible {
     case notSQL
+    case notFiled
 
     var description: String {
         switch self {
         case .notSQL: "the configured database does not speak SQL"
+        case .notFiled: "the report was not filed"
         }
     }
 }

@@ -16,10 +16,12 @@ struct StoredResponse: Sendable, Equatable {
     var body: String
 }
 
-/// Reports that must be filed together (one request's worth), with its idempotency claim.
+/// Reports that must be filed together (one request's worth), with its idempotency claim and the
+/// e-mails that tell about them (written to the outbox in the same transaction).
 struct IntakeJob: Sendable {
     var records: [ReportRecord]
-    var claim: IdempotencyClaim?
+    var claim: IdempotencyClaim? = nil
+    var messages: [OutgoingMessage] = []
 }
 
 /// What became of an ``IntakeJob``.
@@ -53,7 +55,9 @@ enum ReportWriter {
     /// the database derives their target rows itself (see the migration's trigger). Anything else is
     /// checked and written in a transaction.
     static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date) async throws -> [IntakeOutcome] {
-        let needsChecks = jobs.contains { job in job.claim != nil || job.records.contains { !$0.attachmentIDs.isEmpty } }
+        let needsChecks = jobs.contains { job in
+            job.claim != nil || !job.messages.isEmpty || job.records.contains { !$0.attachmentIDs.isEmpty }
+        }
         let records = jobs.flatMap(\.records)
         if !needsChecks, records.count <= database.rowsPerStatement(columns: reportColumns.count) {
             try await database.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
@@ -95,6 +99,7 @@ enum ReportWriter {
 
         var filed: [ReportRecord] = []
         var claims: [IdempotencyClaim] = []
+        var messages: [OutgoingMessage] = []
         for (position, job) in jobs.enumerated() {
             if let claim = job.claim, let previous = answered[claim.key] {
                 outcomes[position] = previous.hash == claim.requestHash ? .replayed(previous.response) : .keyReused
@@ -107,6 +112,7 @@ enum ReportWriter {
             }
             free.subtract(attachments)
             filed.append(contentsOf: job.records)
+            messages.append(contentsOf: job.messages)
             if let claim = job.claim {
                 claims.append(claim)
                 answered[claim.key] = (claim.requestHash, claim.response)
@@ -121,6 +127,7 @@ enum ReportWriter {
         }
         try await statements.insert(into: "idempotency_keys", columns: ["key", "request_hash", "status", "response", "created_at"],
                                     rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
+        try await statements.insert(into: "outbox_messages", columns: Outbox.columns, rows: messages.map { Outbox.row($0, now: now) })
         return outcomes.map { $0 ?? .filed }
     }
 

@@ -49,7 +49,7 @@ struct LegacyAPIController: RouteCollection {
             do {
                 response = try await next.respond(to: request)
             } catch {
-                response = ErrorMiddleware().render(error, for: request)
+                response = await ErrorMiddleware().render(error, for: request)
             }
             response.headers.replaceOrAdd(name: "Deprecation", value: "@\(Int(deprecation.timeIntervalSince1970))")
             response.headers.replaceOrAdd(name: "Sunset", value: HTTPDate.format(sunset))

@@ -8,16 +8,47 @@ struct ErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            return render(error, for: request)
+            return await render(error, for: request)
         }
     }
 
-    func render(_ error: any Error, for request: Request) -> Response {
+    func render(_ error: any Error, for request: Request) async -> Response {
         let clientError = Self.clientError(from: error, request: request)
         if clientError.status.code >= 500 {
             request.logger.error("Request failed", metadata: ["error": "\(String(reflecting: error))"])
         }
+        if Self.wantsPage(request) {
+            return await page(for: clientError, request: request)
+        }
         return ReportAPIResponses.json(ReportAPIResponses.error(clientError), status: clientError.status, headers: clientError.headers)
+    }
+
+    /// API paths answer JSON; everything else answers a page to whoever asks for HTML.
+    static func wantsPage(_ request: Request) -> Bool {
+        let path = request.url.path
+        for prefix in ["/report/v2.0", "/engage/", "/client/v4", "/admin/v1", "/openapi.json", "/healthz", "/readyz", "/metrics"] where path.hasPrefix(prefix) {
+            return false
+        }
+        return path.hasPrefix("/report/") || path == "/" || request.headers.accept.mediaTypes.contains(.html)
+    }
+
+    private func page(for error: ClientError, request: Request) async -> Response {
+        let (title, text, link): (String, String, (String, String)?) = switch error.status {
+        case .notFound: ("Page not found", "There is no page at this address.", ("/", "Go to the home page"))
+        case .tooManyRequests: ("Too many requests", "You have sent many requests in a short time. \(error.message) Nothing you sent was lost: go back and send it again then.", nil)
+        case .payloadTooLarge: ("The upload is too large", "What you sent is larger than we accept: an attachment may be at most 10 MiB. Go back, choose a smaller file and send the report again.", ("/report/abuse", "Open the report form"))
+        default:
+            error.status.code >= 500
+                ? ("Something went wrong", error.message, ("/", "Go to the home page"))
+                : ("The request could not be handled", error.message, ("/", "Go to the home page"))
+        }
+        do {
+            let response = try await PortalView.message(title: title, status: error.status, text: text, link: link, for: request)
+            for (name, value) in error.headers { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
+        } catch {
+            return Response(status: .internalServerError, body: .init(string: "Something went wrong on our side."))
+        }
     }
 
     /// The client's view of any error.

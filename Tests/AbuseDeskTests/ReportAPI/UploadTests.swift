@@ -108,7 +108,7 @@ import VaporTesting
             let late = try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["attachmentIds": [.string(old)], "date": "2026-11-24"]))
             #expect(late.status == .badRequest)
 
-            await BackgroundWork.runOnce(services: app.abuseDesk, database: app.db, logger: app.logger)
+            await BackgroundWork.expire(services: app.abuseDesk, database: app.db, logger: app.logger)
             #expect(try await AttachmentModel.find(old, on: app.db) == nil)
             #expect(!FileManager.default.fileExists(atPath: app.abuseDesk.attachments.path(for: old)))
             #expect(try await AttachmentModel.find(claimed, on: app.db) != nil)

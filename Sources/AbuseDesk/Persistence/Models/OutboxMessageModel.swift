@@ -1,0 +1,22 @@
+import Fluent
+import Foundation
+
+/// An e-mail waiting to be delivered, or delivered (`sentAt`).
+// See ReportModel for why this is @unchecked Sendable.
+final class OutboxMessageModel: Model, @unchecked Sendable {
+    static let schema = "outbox_messages"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @OptionalField(key: "report_id") var reportID: String?
+    @Field(key: "audience") var audience: String
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "next_attempt_at") var nextAttemptAt: Date
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "sent_at") var sentAt: Date?
+
+    init() {}
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Who an e-mail is for: the reporter, the reported customer, or the upstream host.
+public enum MessageAudience: String, Sendable, Codable, CaseIterable {
+    case reporter
+    case customer
+    case host
+}
+
+/// An e-mail to be sent about a report, as the workflow composes it (before any transport concerns).
+public struct OutgoingMessage: Sendable, Equatable {
+    public var audience: MessageAudience
+    public var recipient: String
+    public var subject: String
+    public var body: String
+    public var reportID: String?
+
+    public init(audience: MessageAudience, recipient: String, subject: String, body: String, reportID: String?) {
+        self.audience = audience
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.reportID = reportID
+    }
+}
