@@ -255,9 +255,23 @@ class Portal:
         with open(attachment, "wb") as file:
             file.write(PNG)
         by_id(driver, "attachment").send_keys(attachment)
+        guard = driver.execute_script("""
+            var form = document.getElementById("report-form");
+            var first = new Event("submit", {cancelable: true}), second = new Event("submit", {cancelable: true});
+            form.dispatchEvent(first);
+            form.dispatchEvent(second);
+            var busy = [form.getAttribute("aria-busy"), document.getElementById("submit-report").textContent];
+            window.dispatchEvent(new Event("pageshow"));
+            return [first.defaultPrevented, second.defaultPrevented].concat(busy, [document.getElementById("submit-report").textContent]);
+        """)
+        self.check("a second submit while the first is on its way is ignored",
+                   guard == [False, True, "true", "Sending…", "Submit report"], str(guard))
         by_id(driver, "submit-report").click()
         browser.wait(driver, lambda d: d.find_elements(By.ID, "report-id"))
         report_id = by_id(driver, "report-id").text
+        with self.store() as db:
+            count = db.execute("select count(*) from reports where reporter_email = 'robin@example.org'").fetchone()[0]
+        self.check("one press files one report", count == 1, f"{count} reports")
         self.check("a valid report shows the confirmation with its id", len(report_id) == 26, report_id)
         self.shot(driver, "received-desktop")
         stored = self.stored_report(report_id)

@@ -165,6 +165,26 @@
     Array.prototype.forEach.call(zone.options, function (item) { item.selected = item.value === text; });
   }
 
+  // One report per press: a second submit while the first is on its way is ignored. The button keeps
+  // its name and value (a disabled button would not send them); a page restored from the history
+  // cache can be sent again.
+  var submitButton = document.getElementById("submit-report");
+  var sending = false;
+  form.addEventListener("submit", function (event) {
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    sending = true;
+    form.setAttribute("aria-busy", "true");
+    if (submitButton) { submitButton.textContent = "Sending…"; }
+  });
+  window.addEventListener("pageshow", function () {
+    sending = false;
+    form.removeAttribute("aria-busy");
+    if (submitButton) { submitButton.textContent = "Submit report"; }
+  });
+
   // Problems: the summary gets the focus, so that a screen reader reads them first.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
