@@ -16,6 +16,7 @@ struct AbuseDeskServices: Sendable {
     let intakeQueue: IntakeQueue
     let mail: MailDelivery
     let developerPage: DeveloperPage
+    let assets: StaticAssets
     let rateLimiter: RateLimiter?
     let now: @Sendable () -> Date
 }

@@ -42,6 +42,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
         idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail, developerPage: DeveloperPage(document: openAPI.document),
+        assets: try StaticAssets(folder: resourcePath("Public")),
         rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 
     try configureViews(app)
@@ -49,7 +50,6 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: try resourcePath("Public"), defaultFile: nil, advancedETagComparison: true))
     try routes(app)
 
     app.lifecycle.use(StoreStartup())

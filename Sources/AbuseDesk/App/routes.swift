@@ -4,6 +4,7 @@ import Vapor
 func routes(_ app: Application) throws {
     let services = app.abuseDesk
     try app.register(collection: HealthController(registry: services.metrics.registry))
+    try app.register(collection: services.assets)
     app.get("openapi.json") { _ in
         var headers = HTTPHeaders()
         headers.contentType = .json

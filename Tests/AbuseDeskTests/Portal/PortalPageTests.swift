@@ -49,6 +49,24 @@ import Vapor
         }
     }
 
+    @Test func assetsCarryTheirTypeAnETagAndRevalidateCheaply() async throws {
+        try await withTestApp { app in
+            for (path, type) in [("/css/site.css", "text/css"), ("/js/report-form.js", "application/javascript"),
+                                 ("/favicon.svg", "image/svg+xml")] {
+                let response = try await app.send(.GET, path)
+                #expect(response.status == .ok, "\(path)")
+                #expect(response.headers.contentType.map { "\($0.type)/\($0.subType)" } == type, "\(path)")
+                let etag = try #require(response.headers.first(name: .eTag))
+                #expect(response.headers.first(name: .cacheControl) == "public, max-age=3600")
+                let again = try await app.send(.GET, path, headers: ["If-None-Match": "\"other\", \(etag)"])
+                #expect(again.status == .notModified, "\(path)")
+                #expect(again.body.readableBytes == 0)
+            }
+            #expect(try await app.send(.GET, "/css/missing.css").status == .notFound)
+            #expect(try await app.send(.GET, "/css/../Views/base.leaf").status == .notFound)
+        }
+    }
+
     @Test func unknownPagesAnswerAPageForBrowsers() async throws {
         try await withTestApp { app in
             let response = try await app.send(.GET, "/no/such/page", headers: ["Accept": "text/html"])
