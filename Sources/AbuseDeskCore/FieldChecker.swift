@@ -184,7 +184,7 @@ public struct FieldChecker: Sendable {
     // MARK: Suggestions
 
     /// The allowed name a mistyped one was probably meant to be.
-    static func closest(to key: String, in allowed: [String]) -> String? {
+    public static func closest(to key: String, in allowed: [String]) -> String? {
         let lowered = key.lowercased()
         if let match = allowed.first(where: { $0.lowercased() == lowered }) { return match }
         guard key.count > 3 else { return nil }
@@ -212,14 +212,14 @@ public struct FieldChecker: Sendable {
 // MARK: - Message helpers
 
 /// A value quoted for a message, shortened when long.
-func quoted(_ text: some StringProtocol) -> String {
+public func quoted(_ text: some StringProtocol) -> String {
     let limit = 80
     let shown = text.count > limit ? String(text.prefix(limit)) + "…" : String(text)
     return "\"" + shown + "\""
 }
 
 /// `"a", "b" and "c"`
-func quotedList(_ items: [String]) -> String {
+public func quotedList(_ items: [String]) -> String {
     let quotedItems = items.map { "\"\($0)\"" }
     guard quotedItems.count > 1, let last = quotedItems.last else { return quotedItems.first ?? "(none)" }
     return quotedItems.dropLast().joined(separator: ", ") + " or " + last

@@ -9,6 +9,21 @@ public enum ReportType: String, Sendable, Codable, CaseIterable {
     case registrarWhois = "REG_WHO"
     case ncsei = "NCSEI"
     case network = "NETWORK"
+
+    /// The type as a person reads it in an e-mail.
+    public var title: String {
+        switch self {
+        case .phishing: "Phishing"
+        case .general: "General abuse"
+        case .threat: "Violent threat"
+        case .dmca: "Copyright infringement (DMCA)"
+        case .emergency: "Child sexual abuse material"
+        case .trademark: "Trademark infringement"
+        case .registrarWhois: "Registrar WHOIS request"
+        case .ncsei: "Non-consensual intimate imagery"
+        case .network: "Network abuse"
+        }
+    }
 }
 
 /// Where a report came in.

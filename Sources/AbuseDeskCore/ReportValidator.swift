@@ -250,7 +250,7 @@ public struct ReportValidator: Sendable {
 
 extension Optional where Wrapped == JSONValue {
     /// Absent, `null` and the empty string all mean "not given" (HTML forms send empty strings).
-    var isAbsent: Bool {
+    public var isAbsent: Bool {
         switch self {
         case .none, .null?: true
         case .string(let text)?: text.allSatisfy(\.isWhitespace)

@@ -17,6 +17,8 @@ public struct ValidationProblem: Sendable, Equatable, Hashable, CustomStringConv
         case duplicate
         case notFound = "not_found"
         case mismatch
+        /// No account of the provider serves the reported host.
+        case notServedHere = "not_served_here"
     }
 
     /// Where the problem is: a property name, or a path such as `ipAddressList[3].sourceIp`.

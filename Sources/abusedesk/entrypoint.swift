@@ -16,17 +16,27 @@ enum Entrypoint {
         // Vapor's own HTTP metrics flow into the registry that /metrics serves.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let config: AppConfig
+        var config: AppConfig
         do {
             config = try AppConfig.fromEnvironment()
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
+        // Only the server delivers mail and expires uploads: a short command beside a running server
+        // must not send what the server sends.
+        let command = environment.commandInput.arguments.dropFirst().first
+        config.runsBackgroundTasks = command == nil || command == "serve" || command?.hasPrefix("-") == true
         let app = try await Application.make(environment)
         do {
             try await configure(app, config: config, registry: registry)
-            try await app.execute()
+            // What app.execute() does, without logging a command's refusal as an error.
+            try await app.startup()
+            try await app.running?.onStop.get()
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            try? await app.asyncShutdown()
+            exit(1)
         } catch {
             app.logger.report(error: error)
             try? await app.asyncShutdown()

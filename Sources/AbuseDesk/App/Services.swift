@@ -15,6 +15,10 @@ struct AbuseDeskServices: Sendable {
     let intake: ReportIntake
     let intakeQueue: IntakeQueue
     let mail: MailDelivery
+    let administration: AccountAdministration
+    let decisions: ReportDecisions
+    let mitigations: Mitigations
+    let submissions: AccountSubmissions
     let developerPage: DeveloperPage
     let assets: StaticAssets
     let rateLimiter: RateLimiter?

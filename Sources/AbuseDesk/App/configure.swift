@@ -18,6 +18,7 @@ public func configure(_ app: Application, config: AppConfig,
     try configureDatabase(app, store: config.store)
     app.migrations.add(M001_CreateCoreSchema())
     app.migrations.add(M002_CreateOutbox())
+    app.migrations.add(M003_CreateAccessAndMitigations())
 
     let taxonomy = try Taxonomy.load()
     let metrics = AppMetrics(registry: registry)
@@ -41,7 +42,9 @@ public func configure(_ app: Application, config: AppConfig,
                             hostname: config.mailDomain, now: now)
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
-        idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail, developerPage: DeveloperPage(document: openAPI.document),
+        idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail,
+        administration: AccountAdministration(directory: directory, now: now), decisions: ReportDecisions(now: now),
+        mitigations: Mitigations(now: now), submissions: AccountSubmissions(intake: intake), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
         rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 
@@ -51,6 +54,9 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
     try routes(app)
+    app.asyncCommands.use(AccountCommand(), as: "account")
+    app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(OperatorCommand(), as: "operator")
 
     app.lifecycle.use(StoreStartup())
     if config.runsBackgroundTasks {

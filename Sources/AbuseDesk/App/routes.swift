@@ -19,10 +19,15 @@ func routes(_ app: Application) throws {
     try public_.register(collection: ReportAPIController(
         intake: services.intake,
         uploads: UploadHandler(store: services.attachments, now: services.now),
-        taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy))))
+        taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy)), now: services.now))
     try public_.register(collection: PortalController(
         intake: services.intake, attachments: services.attachments, taxonomy: services.taxonomy,
         developerPage: services.developerPage, now: services.now))
+    let authentication = BearerAuthentication(now: services.now)
+    try app.register(collection: AccountsAPIController(submissions: services.submissions, mitigations: services.mitigations,
+                                                       authentication: authentication))
+    try app.register(collection: AdminAPIController(administration: services.administration, decisions: services.decisions,
+                                                    mitigations: services.mitigations, authentication: authentication, now: services.now))
     try app.register(collection: LegacyAPIController(
         intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,
         now: services.now, rateLimit: rateLimit))

@@ -74,8 +74,12 @@ struct ReportIntake: Sendable {
     /// Files a report from the portal's form (validated there, its attachment stored) and queues the
     /// reporter's receipt in the same transaction. Answers the report id.
     func filePortalReport(_ draft: ReportDraft) async throws -> String {
-        let record = ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router)
-        let result = try await file([record], key: nil, messages: [ReporterReceipt.message(for: record)]) { _ in StoredResponse(status: 303, body: "") }
+        try await fileWithReceipt(ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router))
+    }
+
+    /// Files one report and queues its reporter's receipt in the same transaction. Answers the report id.
+    func fileWithReceipt(_ record: ReportRecord) async throws -> String {
+        let result = try await file([record], key: nil, messages: [ReporterReceipt.message(for: record)]) { _ in StoredResponse(status: 200, body: "") }
         guard case .filed(let ids, _) = result, let id = ids.first else { throw StoreError.notFiled }
         return id
     }

@@ -4,10 +4,10 @@ import Foundation
 
 /// Writing e-mails into the outbox; the delivery worker sends them.
 enum Outbox {
-    static let columns = ["id", "report_id", "audience", "recipient", "subject", "body", "created_at", "next_attempt_at", "attempts"]
+    static let columns = ["id", "report_id", "account_id", "audience", "recipient", "subject", "body", "created_at", "next_attempt_at", "attempts"]
 
     static func row(_ message: OutgoingMessage, now: Date) -> [SQLValue] {
-        [.text(Identifier.make(at: now)), SQLValue(message.reportID), .text(message.audience.rawValue), .text(message.recipient),
+        [.text(Identifier.make(at: now)), SQLValue(message.reportID), SQLValue(message.accountID), .text(message.audience.rawValue), .text(message.recipient),
          .text(message.subject), .text(message.body), .date(now), .date(now), .integer(0)]
     }
 }

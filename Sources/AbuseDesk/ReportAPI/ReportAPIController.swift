@@ -7,6 +7,7 @@ struct ReportAPIController: RouteCollection {
     let intake: ReportIntake
     let uploads: UploadHandler
     let taxonomyJSON: ByteBuffer
+    let now: @Sendable () -> Date
 
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("report", "v2.0")
@@ -19,7 +20,8 @@ struct ReportAPIController: RouteCollection {
     func fileReport(_ request: Request) async throws -> Response {
         let body = try request.jsonBody()
         let key = try request.idempotencyKey(scope: "report")
-        let result = try await intake.submit(body, channel: .reportAPI, key: key, database: request.db) { ids in
+        let submitter = try await submittingAccount(request)
+        let result = try await intake.submit(body, channel: .reportAPI, key: key, submitterAccountID: submitter, database: request.db) { ids in
             ReportAPIResponses.filed(ids[0])
         }
         switch result {
@@ -32,6 +34,24 @@ struct ReportAPIController: RouteCollection {
         case .replayed(let stored):
             return ReportAPIResponses.response(stored, replayed: true)
         }
+    }
+
+    /// The account whose token came with the report (no token: an anonymous reporter). A token that is
+    /// sent must be a valid account token with the `edit` scope.
+    private func submittingAccount(_ request: Request) async throws -> String? {
+        guard request.headers.first(name: .authorization) != nil else { return nil }
+        guard let secret = BearerAuthentication.bearerSecret(request),
+              let principal = try await BearerAuthentication.principal(for: secret, on: request.db, now: now()) else {
+            throw ClientError(status: .unauthorized, code: "Unauthorized",
+                              message: "The bearer token is not valid. Send the report without an Authorization header, or with a token of your account.")
+        }
+        guard case .account(let id, let scopes) = principal else {
+            throw ClientError(status: .forbidden, code: "Forbidden", message: "This is an operator's token; reports are filed with an account's token or none.")
+        }
+        guard scopes.contains(.edit) else {
+            throw ClientError(status: .forbidden, code: "Forbidden", message: "This token may not file reports: it needs the \"edit\" scope.")
+        }
+        return id
     }
 
     @Sendable

@@ -17,10 +17,19 @@ struct ErrorMiddleware: AsyncMiddleware {
         if clientError.status.code >= 500 {
             request.logger.error("Request failed", metadata: ["error": "\(String(reflecting: error))"])
         }
+        if Self.wantsEnvelope(request) {
+            return Envelope.failure(clientError)
+        }
         if Self.wantsPage(request) {
             return await page(for: clientError, request: request)
         }
         return ReportAPIResponses.json(ReportAPIResponses.error(clientError), status: clientError.status, headers: clientError.headers)
+    }
+
+    /// The Accounts API and the admin API answer in the provider-style envelope.
+    static func wantsEnvelope(_ request: Request) -> Bool {
+        let path = request.url.path
+        return path.hasPrefix("/client/v4/") || path == "/client/v4" || path.hasPrefix("/admin/v1/") || path == "/admin/v1"
     }
 
     /// API paths answer JSON; everything else answers a page to whoever asks for HTML.

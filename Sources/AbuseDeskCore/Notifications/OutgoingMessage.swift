@@ -14,12 +14,15 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var subject: String
     public var body: String
     public var reportID: String?
+    /// The customer account a customer e-mail goes to.
+    public var accountID: String?
 
-    public init(audience: MessageAudience, recipient: String, subject: String, body: String, reportID: String?) {
+    public init(audience: MessageAudience, recipient: String, subject: String, body: String, reportID: String?, accountID: String? = nil) {
         self.audience = audience
         self.recipient = recipient
         self.subject = subject
         self.body = body
         self.reportID = reportID
+        self.accountID = accountID
     }
 }

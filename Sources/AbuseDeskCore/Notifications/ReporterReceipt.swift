@@ -4,7 +4,7 @@ import Foundation
 public enum ReporterReceipt {
     public static func message(for record: ReportRecord) -> OutgoingMessage {
         let incident = record.classification.map { [$0.threatType, $0.incidentType, $0.attackMethod].compactMap { $0 }.joined(separator: " / ") }
-            ?? record.reportType.rawValue
+            ?? record.reportType.title
         var lines = [
             "Hello \(record.reporter.name),",
             "",
@@ -36,7 +36,7 @@ public enum ReporterReceipt {
         }
         lines += ["", "Please quote the report id if you write to us about this report.", "", "AbuseDesk"]
         return OutgoingMessage(audience: .reporter, recipient: record.reporter.email,
-                               subject: "Report \(record.id) received: \(record.classification?.incidentType ?? "abuse report")",
+                               subject: "Report \(record.id) received: \(record.classification?.incidentType ?? record.reportType.title)",
                                body: lines.joined(separator: "\n"), reportID: record.id)
     }
 

@@ -9,6 +9,8 @@ struct M002_CreateOutbox: AsyncMigration {
         try await database.schema("outbox_messages")
             .field("id", .string, .identifier(auto: false))
             .field("report_id", .string, .references("reports", "id", onDelete: .setNull))
+            // The account a customer e-mail was sent to, so that its list shows only its own.
+            .field("account_id", .string, .references("accounts", "id", onDelete: .setNull))
             .field("audience", .string, .required)
             .field("recipient", .string, .required)
             .field("subject", .string, .required)
@@ -22,6 +24,7 @@ struct M002_CreateOutbox: AsyncMigration {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         try await sql.create(index: "outbox_messages_due").on("outbox_messages").column("sent_at").column("next_attempt_at").run()
         try await sql.create(index: "outbox_messages_report").on("outbox_messages").column("report_id").column("audience").run()
+        try await sql.create(index: "outbox_messages_account").on("outbox_messages").column("account_id").run()
     }
 
     func revert(on database: any Database) async throws {

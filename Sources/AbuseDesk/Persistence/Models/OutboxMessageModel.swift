@@ -1,3 +1,4 @@
+import AbuseDeskCore
 import Fluent
 import Foundation
 
@@ -8,6 +9,7 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
 
     @ID(custom: "id", generatedBy: .user) var id: String?
     @OptionalField(key: "report_id") var reportID: String?
+    @OptionalField(key: "account_id") var accountID: String?
     @Field(key: "audience") var audience: String
     @Field(key: "recipient") var recipient: String
     @Field(key: "subject") var subject: String
@@ -19,4 +21,18 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") var sentAt: Date?
 
     init() {}
+
+    /// A message queued now, due at once.
+    init(_ message: OutgoingMessage, now: Date) {
+        id = Identifier.make(at: now)
+        reportID = message.reportID
+        accountID = message.accountID
+        audience = message.audience.rawValue
+        recipient = message.recipient
+        subject = message.subject
+        body = message.body
+        createdAt = now
+        nextAttemptAt = now
+        attempts = 0
+    }
 }

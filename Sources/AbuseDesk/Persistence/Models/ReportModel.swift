@@ -37,6 +37,8 @@ final class ReportModel: Model, @unchecked Sendable {
     /// The targets as JSON, in the reporter's order; `report_targets` indexes them.
     @Field(key: "targets") var targets: String
     @Field(key: "details") var details: String
+    /// When an operator forwarded the report to the upstream host.
+    @OptionalField(key: "forwarded_at") var forwardedAt: Date?
 
     @Children(for: \.$report) var indexedTargets: [ReportTargetModel]
 

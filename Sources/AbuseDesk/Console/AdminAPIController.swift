@@ -1,0 +1,201 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/admin/v1`: what operators script with their token. Admins manage accounts, their domains,
+/// netblocks and tokens; every operator decides reports and applies mitigations.
+struct AdminAPIController: RouteCollection {
+    let administration: AccountAdministration
+    let decisions: ReportDecisions
+    let mitigations: Mitigations
+    let authentication: BearerAuthentication
+    let now: @Sendable () -> Date
+
+    func boot(routes: any RoutesBuilder) throws {
+        let admin = routes.grouped("admin", "v1").grouped(authentication)
+        let accounts = admin.grouped("accounts")
+        accounts.get(use: listAccounts)
+        accounts.post(use: createAccount)
+        let account = accounts.grouped(":account_id")
+        account.get(use: showAccount)
+        account.post("domains", use: addDomain)
+        account.delete("domains", ":domain_id", use: removeDomain)
+        account.post("netblocks", use: addNetblock)
+        account.delete("netblocks", ":netblock_id", use: removeNetblock)
+        account.get("tokens", use: listTokens)
+        account.post("tokens", use: createToken)
+        account.delete("tokens", ":token_id", use: revokeToken)
+
+        let report = admin.grouped("reports", ":report_id")
+        report.post("accept", use: accept)
+        report.post("deny", use: deny)
+        report.post("mitigations", use: applyMitigation)
+    }
+
+    // MARK: Accounts
+
+    @Sendable
+    func listAccounts(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        var query = QueryParameters(request.url.query)
+        query.rejectUnknown(allowed: ["page", "per_page"])
+        let page = query.integer("page", default: 1, range: 1...1_000_000)
+        let perPage = query.integer("per_page", default: 20, range: 1...AccountsAPIController.maximumPerPage)
+        try query.check()
+        let all = AccountModel.query(on: request.db)
+        let total = try await all.copy().count()
+        let offset = (page - 1) * perPage
+        let accounts = try await all.with(\.$domains).with(\.$netblocks).sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all()
+        return Envelope.success(.array(accounts.map(AdminRepresentation.account)),
+                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: accounts.count, totalCount: total))
+    }
+
+    @Sendable
+    func createAccount(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        switch AccountAdministration.parseNewAccount(try request.jsonBody()) {
+        case .failure(let failure):
+            throw ClientError.validation(failure, noun: "account")
+        case .success(let new):
+            let created = try await administration.createAccount(new, on: request.db)
+            return Envelope.success(AdminRepresentation.account(try await administration.account(created.id ?? "", on: request.db)))
+        }
+    }
+
+    @Sendable
+    func showAccount(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        return Envelope.success(AdminRepresentation.account(try await administration.account(request.parameters.get("account_id") ?? "", on: request.db)))
+    }
+
+    @Sendable
+    func addDomain(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let object = try Self.object(request, allowed: ["domain"])
+        var check = FieldChecker()
+        let domain = object["domain"].isAbsent
+            ? { check.problem("domain", .required, "Required: a domain name such as example.com."); return nil }()
+            : AccountAdministration.parseDomain(object["domain"] ?? .null, path: "domain", check: &check)
+        guard let domain else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
+        let row = try await administration.addDomain(domain, to: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(AdminRepresentation.domain(row))
+    }
+
+    @Sendable
+    func removeDomain(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let id = request.parameters.get("domain_id") ?? ""
+        try await administration.removeDomain(id, from: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(["id": .string(id)])
+    }
+
+    @Sendable
+    func addNetblock(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let object = try Self.object(request, allowed: ["cidr"])
+        var check = FieldChecker()
+        let netblock = object["cidr"].isAbsent
+            ? { check.problem("cidr", .required, "Required: a CIDR block such as 203.0.113.0/24."); return nil }()
+            : AccountAdministration.parseNetblock(object["cidr"] ?? .null, path: "cidr", check: &check)
+        guard let netblock else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
+        let row = try await administration.addNetblock(netblock, to: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(AdminRepresentation.netblock(row))
+    }
+
+    @Sendable
+    func removeNetblock(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let id = request.parameters.get("netblock_id") ?? ""
+        try await administration.removeNetblock(id, from: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(["id": .string(id)])
+    }
+
+    // MARK: Tokens
+
+    @Sendable
+    func listTokens(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let tokens = try await administration.tokens(of: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(.array(tokens.map { AdminRepresentation.token($0) }))
+    }
+
+    @Sendable
+    func createToken(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let object = try Self.object(request, allowed: ["scopes", "name"], emptyAllowed: true)
+        var check = FieldChecker()
+        var scopes: [TokenScope] = []
+        for (index, item) in check.list(object, "scopes", maximum: 2).enumerated() {
+            guard let text = item.stringValue, let scope = TokenScope(rawValue: text) else {
+                check.problem("scopes[\(index)]", .notAllowed, "Must be \"read\" or \"edit\"; got \(item.serialized()).")
+                continue
+            }
+            scopes.append(scope)
+        }
+        let name = check.string(object, "name", length: 1...100)
+        guard check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "token") }
+        let (token, secret) = try await administration.createToken(for: request.parameters.get("account_id") ?? "",
+                                                                   scopes: scopes.isEmpty ? [.read] : scopes, name: name, on: request.db)
+        return Envelope.success(AdminRepresentation.token(token, secret: secret))
+    }
+
+    @Sendable
+    func revokeToken(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: true)
+        let token = try await administration.revokeToken(request.parameters.get("token_id") ?? "",
+                                                         of: request.parameters.get("account_id") ?? "", on: request.db)
+        return Envelope.success(AdminRepresentation.token(token))
+    }
+
+    // MARK: Reports
+
+    @Sendable
+    func accept(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: false)
+        _ = try Self.object(request, allowed: [], emptyAllowed: true)
+        let report = try await decisions.decide(.accept, reportID: request.parameters.get("report_id") ?? "", on: request.db)
+        return Envelope.success(AdminRepresentation.decision(report))
+    }
+
+    @Sendable
+    func deny(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: false)
+        let object = try Self.object(request, allowed: ["reason"])
+        var check = FieldChecker()
+        let reasons = DenialReason.allCases.map(\.rawValue)
+        var reason: DenialReason?
+        if object["reason"].isAbsent {
+            check.problem("reason", .required, "Required: why the report is denied, one of \(quotedList(reasons)).")
+        } else {
+            reason = check.choice(object, "reason", reasons).flatMap(DenialReason.init(rawValue:))
+        }
+        guard let reason else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
+        let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", on: request.db)
+        return Envelope.success(AdminRepresentation.decision(report))
+    }
+
+    @Sendable
+    func applyMitigation(_ request: Request) async throws -> Response {
+        let (operatorID, _) = try request.authorizeOperator(adminOnly: false)
+        switch MitigationOrder.parse(try request.jsonBody(), now: now()) {
+        case .failure(let failure):
+            throw ClientError.validation(failure, noun: "mitigation")
+        case .success(let order):
+            let mitigation = try await mitigations.apply(order, to: request.parameters.get("report_id") ?? "", by: operatorID, on: request.db)
+            return Envelope.success(AdminRepresentation.mitigation(mitigation))
+        }
+    }
+
+    /// The JSON object of the body with only `allowed` properties (an empty body counts as `{}` when allowed).
+    static func object(_ request: Request, allowed: [String], emptyAllowed: Bool = false) throws -> JSONObject {
+        if emptyAllowed, (request.body.data?.readableBytes ?? 0) == 0 { return JSONObject() }
+        guard case .object(let object) = try request.jsonBody() else {
+            throw ClientError(status: .badRequest, code: "ValidationFailed", message: "The body must be a JSON object.")
+        }
+        var check = FieldChecker()
+        check.rejectUnknown(in: object, allowed: allowed, removed: [:], path: "")
+        guard check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
+        return object
+    }
+}

@@ -1,0 +1,56 @@
+import AbuseDeskCore
+import Foundation
+
+/// How the admin API (and the command line) writes accounts, tokens and decisions.
+enum AdminRepresentation {
+    static func account(_ account: AccountModel) -> JSONValue {
+        [
+            "id": .string(account.id ?? ""),
+            "name": .string(account.name),
+            "abuse_email": account.abuseEmail.map(JSONValue.string) ?? .null,
+            "created_at": .string(RFC3339.format(account.createdAt)),
+            "domains": .array(account.$domains.value?.sorted { $0.domain < $1.domain }.map(domain) ?? []),
+            "netblocks": .array(account.$netblocks.value?.sorted { $0.cidr < $1.cidr }.map(netblock) ?? []),
+        ]
+    }
+
+    static func domain(_ row: AccountDomainModel) -> JSONValue {
+        ["id": .string(row.id ?? ""), "domain": .string(row.domain)]
+    }
+
+    static func netblock(_ row: AccountNetblockModel) -> JSONValue {
+        ["id": .string(row.id ?? ""), "cidr": .string(row.cidr)]
+    }
+
+    /// A token; its secret only when it was just created.
+    static func token(_ token: APITokenModel, secret: String? = nil) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(token.id ?? ""),
+            "account_id": token.accountID.map(JSONValue.string) ?? .null,
+            "scopes": .array(token.scopes.split(separator: " ").map { .string(String($0)) }),
+            "name": token.name.map(JSONValue.string) ?? .null,
+            "created_at": .string(RFC3339.format(token.createdAt)),
+            "last_used_at": token.lastUsedAt.map { .string(RFC3339.format($0)) } ?? .null,
+            "revoked_at": token.revokedAt.map { .string(RFC3339.format($0)) } ?? .null,
+        ]
+        if let secret { object["token"] = .string(secret) }
+        return .object(object)
+    }
+
+    static func decision(_ report: ReportModel) -> JSONValue {
+        ["id": .string(report.id ?? ""), "status": .string(report.status), "denial_reason": report.denialReason.map(JSONValue.string) ?? .null]
+    }
+
+    static func mitigation(_ mitigation: MitigationModel) -> JSONValue {
+        var object = AccountsRepresentation.mitigation(mitigation).objectValue ?? JSONObject()
+        object["report_id"] = .string(mitigation.reportID)
+        object["statement"] = (try? JSONParser.parse(Array(mitigation.statement.utf8), maximumDepth: 8)).map(snakeStatement) ?? .null
+        return .object(object)
+    }
+
+    /// The stored statement (Swift property names) with the API's names.
+    private static func snakeStatement(_ value: JSONValue) -> JSONValue {
+        ["ground": value["ground"] ?? .null, "facts": value["facts"] ?? .null, "automated": value["automated"] ?? .null,
+         "appeal": value["appeal"] ?? .null]
+    }
+}

@@ -1,0 +1,35 @@
+import Fluent
+import Foundation
+
+/// A member of the trust and safety team.
+// See ReportModel for why this is @unchecked Sendable.
+final class OperatorModel: Model, @unchecked Sendable {
+    static let schema = "operators"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "email") var email: String
+    @Field(key: "role") var role: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A bearer token of an account or an operator; only the SHA-256 of the secret is kept.
+// See ReportModel for why this is @unchecked Sendable.
+final class APITokenModel: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "token_hash") var tokenHash: String
+    @OptionalField(key: "account_id") var accountID: String?
+    @OptionalField(key: "operator_id") var operatorID: String?
+    /// Space-separated scopes.
+    @Field(key: "scopes") var scopes: String
+    @OptionalField(key: "name") var name: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+}

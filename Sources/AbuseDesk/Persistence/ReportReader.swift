@@ -1,0 +1,192 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// A report as the Accounts API reads it: the columns both the customer's and the submitter's views need.
+struct StoredReport: Sendable {
+    var id: String
+    var createdAt: Date
+    var status: ReportStatus
+    var denialReason: String?
+    var reportType: ReportType
+    var domain: String?
+    var notes: String
+    var originalWork: String?
+    var reporter: Reporter
+    var anonymize: Bool
+    var accountID: String?
+    var submitterAccountID: String?
+    var forwardedAt: Date?
+    /// The targets' JSON, as the `targets` column keeps it.
+    var targets: String
+    var details: String
+
+    static let columns = ["id", "created_at", "status", "denial_reason", "report_type", "domain", "notes", "original_work",
+                          "reporter_name", "reporter_email", "reporter_phone", "reporter_org", "anonymize", "account_id",
+                          "submitter_account_id", "forwarded_at", "targets", "details"]
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: String.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        status = ReportStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
+        denialReason = try row.decode(column: "denial_reason", as: String?.self)
+        reportType = ReportType(rawValue: try row.decode(column: "report_type", as: String.self)) ?? .general
+        domain = try row.decode(column: "domain", as: String?.self)
+        notes = try row.decode(column: "notes", as: String.self)
+        originalWork = try row.decode(column: "original_work", as: String?.self)
+        reporter = Reporter(name: try row.decode(column: "reporter_name", as: String.self),
+                            email: try row.decode(column: "reporter_email", as: String.self),
+                            phone: try row.decode(column: "reporter_phone", as: String?.self),
+                            organization: try row.decode(column: "reporter_org", as: String?.self))
+        anonymize = try row.decode(column: "anonymize", as: Bool.self)
+        accountID = try row.decode(column: "account_id", as: String?.self)
+        submitterAccountID = try row.decode(column: "submitter_account_id", as: String?.self)
+        forwardedAt = try row.decode(column: "forwarded_at", as: Date?.self)
+        targets = try row.decode(column: "targets", as: String.self)
+        details = try row.decode(column: "details", as: String.self)
+    }
+
+    /// The reported URLs, in the reporter's order.
+    var urls: [String] {
+        guard let list = try? JSONParser.parse(Array(targets.utf8), maximumDepth: 8).arrayValue else { return [] }
+        return list.compactMap { $0["kind"] == "url" ? $0["source"]?.stringValue : nil }
+    }
+
+    var detailsObject: JSONObject {
+        (try? JSONParser.parse(Array(details.utf8), maximumDepth: 16).objectValue) ?? JSONObject()
+    }
+}
+
+/// The fields the report lists sort by.
+enum ReportSortField: String, CaseIterable, Sendable {
+    case id, cdate, domain, type, status
+}
+
+/// What narrows a list of reports. Empty lists mean "any".
+struct ReportFilter: Sendable {
+    var ids: [String] = []
+    var createdBefore: Date?
+    var createdAfter: Date?
+    /// A host name (its subdomains match too) or an address.
+    var domains: [String] = []
+    var customerStatus: CustomerReportStatus?
+    var submitterStatuses: [SubmitterReportStatus] = []
+    var types: [ReportType] = []
+    var mitigationStatus: MitigationStatus?
+}
+
+/// Reads reports for the Accounts API: those routed to an account (as its customer sees them), and those
+/// an account submitted. Every query is bounded by the account, so no id reaches another account's report.
+struct ReportReader {
+    let sql: any SQLDatabase
+
+    enum Side {
+        /// Reports routed to the account; denied ones are hidden.
+        case customer
+        /// Reports the account submitted.
+        case submitter
+    }
+
+    init(_ database: any Database) throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        self.sql = sql
+    }
+
+    func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
+              page: Int, perPage: Int) async throws -> (reports: [StoredReport], total: Int) {
+        let condition = Self.condition(side, accountID: accountID, filter: filter)
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM reports WHERE " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
+        guard total > (page - 1) * perPage else { return ([], total) }
+        let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
+        let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
+            + " ORDER BY " + Self.sortExpression(sort.0, side: side) + direction + ", id" + direction
+            + " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
+        return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
+    }
+
+    /// One report of the account's side, or nil when it is not the account's to see.
+    func find(_ side: Side, accountID: String, id: String) async throws -> StoredReport? {
+        guard Identifier.isWellFormed(id) else { return nil }
+        let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id = \(bind: id) AND "
+            + Self.condition(side, accountID: accountID, filter: ReportFilter())
+        return try await sql.raw(query).first().map(StoredReport.init(row:))
+    }
+
+    /// Per report, how many of its mitigations are in each status.
+    func mitigationCounts(for reportIDs: [String]) async throws -> [String: [MitigationStatus: Int]] {
+        guard !reportIDs.isEmpty else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT report_id, status, COUNT(*) AS n FROM mitigations WHERE report_id IN (\(binds: reportIDs)) GROUP BY report_id, status
+            """).all()
+        var counts: [String: [MitigationStatus: Int]] = [:]
+        for row in rows {
+            guard let status = MitigationStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+            counts[try row.decode(column: "report_id", as: String.self), default: [:]][status] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    // MARK: SQL
+
+    static let inReview: SQLQueryString = "status IN ('new', 'triage')"
+    static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND denial_reason IS NULL))"
+    static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND denial_reason IS NOT NULL))"
+
+    static func condition(_ side: Side, accountID: String, filter: ReportFilter) -> SQLQueryString {
+        var parts: [SQLQueryString]
+        switch side {
+        case .customer:
+            parts = ["account_id = \(bind: accountID)", "NOT " + denied]
+            switch filter.customerStatus {
+            case .inReview?: parts.append(inReview)
+            case .accepted?: parts.append(accepted)
+            case nil: break
+            }
+        case .submitter:
+            parts = ["submitter_account_id = \(bind: accountID)"]
+            if !filter.submitterStatuses.isEmpty {
+                let alternatives: [SQLQueryString] = filter.submitterStatuses.map { status in
+                    switch status {
+                    case .submitted: inReview
+                    case .accepted: accepted
+                    case .denied: denied
+                    }
+                }
+                parts.append("(" + alternatives.joined(separator: " OR ") + ")")
+            }
+        }
+        if !filter.ids.isEmpty { parts.append("id IN (\(binds: filter.ids))") }
+        if let before = filter.createdBefore { parts.append("created_at < \(bind: before)") }
+        if let after = filter.createdAfter { parts.append("created_at > \(bind: after)") }
+        if !filter.types.isEmpty { parts.append("report_type IN (\(binds: filter.types.map(\.rawValue)))") }
+        if !filter.domains.isEmpty {
+            let alternatives: [SQLQueryString] = filter.domains.map { domain in
+                "domain = \(bind: domain) OR domain LIKE \(bind: "%." + likeEscaped(domain)) ESCAPE '\\'"
+            }
+            parts.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        if let status = filter.mitigationStatus {
+            parts.append("EXISTS (SELECT 1 FROM mitigations WHERE mitigations.report_id = reports.id AND mitigations.status = \(bind: status.rawValue))")
+        }
+        return "(" + parts.joined(separator: " AND ") + ")"
+    }
+
+    static func sortExpression(_ field: ReportSortField, side: Side) -> SQLQueryString {
+        switch field {
+        case .id: "id"
+        case .cdate: "created_at"
+        case .domain: "domain"
+        case .type: "report_type"
+        // The statuses each side sees, in alphabetical order.
+        case .status:
+            side == .customer
+                ? "CASE WHEN " + inReview + " THEN 1 ELSE 0 END"
+                : "CASE WHEN " + inReview + " THEN 2 WHEN " + denied + " THEN 1 ELSE 0 END"
+        }
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+}

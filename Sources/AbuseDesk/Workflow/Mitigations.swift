@@ -1,0 +1,136 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+
+/// Mitigations of accepted reports and the customers' appeals against them. Every change and the
+/// e-mail that tells about it are written in one transaction.
+struct Mitigations: Sendable {
+    let now: @Sendable () -> Date
+
+    /// Applies `order` to an accepted report: `active` at once, or `pending` until its effective date.
+    func apply(_ order: MitigationOrder, to reportID: String, by operatorID: String?, on database: any Database) async throws -> MitigationModel {
+        let now = now()
+        return try await database.transaction { database in
+            guard Identifier.isWellFormed(reportID), let report = try await ReportModel.find(reportID, on: database) else {
+                throw ClientError.notFound("There is no report \(reportID).")
+            }
+            guard report.status == ReportStatus.accepted.rawValue else {
+                throw ClientError(status: .conflict, code: "Conflict",
+                                  message: "Mitigations apply to accepted reports; report \(reportID) is \(report.status). Accept it first.")
+            }
+            let mitigation = MitigationModel()
+            mitigation.id = Identifier.make(at: now)
+            mitigation.reportID = reportID
+            mitigation.accountID = report.accountID
+            mitigation.type = order.type.rawValue
+            mitigation.entityType = order.entityType.rawValue
+            mitigation.entityID = order.entityID
+            mitigation.status = (order.isActive(at: now) ? MitigationStatus.active : .pending).rawValue
+            mitigation.effectiveDate = order.effectiveDate
+            mitigation.statement = try String(decoding: JSONEncoder().encode(order.statement), as: UTF8.self)
+            mitigation.createdBy = operatorID
+            mitigation.createdAt = now
+            mitigation.updatedAt = now
+            try await mitigation.create(on: database)
+            if let contact = try await CustomerContact.recipient(of: report, on: database) {
+                let notice = CustomerNotice.Mitigation(id: mitigation.id ?? "", type: order.type, entityType: order.entityType, entityID: order.entityID,
+                                                       effectiveDate: order.effectiveDate, isActive: order.isActive(at: now), statement: order.statement)
+                try await OutboxMessageModel(CustomerNotice.mitigation(notice, report: CustomerContact.view(of: report), to: contact.email,
+                                                                       accountID: contact.accountID), now: now).create(on: database)
+            }
+            return mitigation
+        }
+    }
+
+    /// What the customer may do about a report's mitigations now.
+    func eligibility(of reportID: String, on database: any Database) async throws -> AppealEligibility {
+        let statuses = try await MitigationModel.query(on: database).filter(\.$reportID == reportID).all()
+            .compactMap { MitigationStatus(rawValue: $0.status) }
+        let appeals = try await AppealModel.query(on: database).filter(\.$reportID == reportID).all()
+        return AppealEligibility(mitigationStatuses: statuses, hasOpenAppeal: appeals.contains { $0.status == AppealStatus.open.rawValue },
+                                 appealCount: Set(appeals.map(\.requestID)).count)
+    }
+
+    /// Puts the appealed mitigations `in_review`, records the appeal and tells the customer it arrived.
+    /// A mitigation already in review under an open appeal is answered as it is: repeating an appeal changes
+    /// nothing. Any problem refuses the whole request.
+    func appeal(_ request: AppealRequest, reportID: String, reportType: ReportType, accountID: String,
+                on database: any Database) async throws -> [MitigationModel] {
+        let now = now()
+        return try await database.transaction { database in
+            let mitigations = try await MitigationModel.query(on: database).filter(\.$reportID == reportID)
+                .sort(\.$effectiveDate).sort(\.$id).all()
+            let appeals = try await AppealModel.query(on: database).filter(\.$reportID == reportID).all()
+            let underOpenAppeal = Set(appeals.filter { $0.status == AppealStatus.open.rawValue }.map(\.mitigationID))
+            var problems: [ValidationProblem] = []
+            var answered: [MitigationModel] = []
+            var newlyAppealed: [(MitigationModel, AppealReason, JSONObject?)] = []
+
+            func consider(_ mitigation: MitigationModel, reason: AppealReason, details: JSONObject?, path: String?) {
+                let status = MitigationStatus(rawValue: mitigation.status)
+                if status == .inReview, underOpenAppeal.contains(mitigation.id ?? "") {
+                    answered.append(mitigation)
+                } else if status?.isAppealable == true {
+                    answered.append(mitigation)
+                    newlyAppealed.append((mitigation, reason, details))
+                } else if let path {
+                    problems.append(ValidationProblem(path: path, code: .notAllowed,
+                                                      message: "Mitigation \(mitigation.id ?? "") is \(mitigation.status); only a pending or active mitigation can be appealed."))
+                }
+            }
+
+            switch request {
+            case .listed(let items):
+                for (index, item) in items.enumerated() {
+                    guard let mitigation = mitigations.first(where: { $0.id == item.id }) else {
+                        problems.append(ValidationProblem(path: "appeals[\(index)].id", code: .notFound,
+                                                          message: "Report \(reportID) has no mitigation \(quoted(item.id))."))
+                        continue
+                    }
+                    consider(mitigation, reason: item.reason, details: nil, path: "appeals[\(index)].id")
+                }
+            case .whole(let reason, let details):
+                if reason == .counterNotice, ![.dmca, .trademark].contains(reportType) {
+                    problems.append(ValidationProblem(path: "type", code: .notAllowed,
+                                                      message: "A counter-notice answers a copyright or trademark report; report \(reportID) is \(reportType.rawValue). Use \"appeals\" with the reason \"misclassified\" instead."))
+                }
+                for mitigation in mitigations { consider(mitigation, reason: reason, details: details, path: nil) }
+                if answered.isEmpty, problems.isEmpty {
+                    throw ClientError(status: .conflict, code: "NotAppealable",
+                                      message: "Report \(reportID) has no pending or active mitigation to appeal.")
+                }
+            }
+            guard problems.isEmpty else { throw ClientError.validation(ValidationFailure(problems), noun: "appeal") }
+
+            let requestCount = Set(appeals.map(\.requestID)).count
+            if !newlyAppealed.isEmpty, requestCount >= AppealEligibility.maximumAppeals {
+                throw ClientError(status: .conflict, code: "NotAppealable",
+                                  message: "Report \(reportID) has had \(requestCount) appeals, the most allowed; write to the abuse team to ask again.")
+            }
+            let requestID = Identifier.make(at: now)
+            for (mitigation, reason, details) in newlyAppealed {
+                let appeal = AppealModel()
+                appeal.id = Identifier.make(at: now)
+                appeal.reportID = reportID
+                appeal.mitigationID = mitigation.id ?? ""
+                appeal.requestID = requestID
+                appeal.accountID = accountID
+                appeal.reason = reason.rawValue
+                appeal.details = details.map { JSONValue.object($0).serialized() }
+                appeal.status = AppealStatus.open.rawValue
+                appeal.createdAt = now
+                try await appeal.create(on: database)
+                mitigation.status = MitigationStatus.inReview.rawValue
+                mitigation.updatedAt = now
+                try await mitigation.save(on: database)
+            }
+            if !newlyAppealed.isEmpty, let report = try await ReportModel.find(reportID, on: database),
+               let contact = try await CustomerContact.recipient(of: report, on: database) {
+                let message = CustomerNotice.appealReceived(mitigationIDs: newlyAppealed.map { $0.0.id ?? "" }, reasons: newlyAppealed.map(\.1),
+                                                            report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
+                try await OutboxMessageModel(message, now: now).create(on: database)
+            }
+            return answered
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// The decisions an operator takes on a report, and which states allow them.
+public enum ReportDecision: Sendable, Equatable {
+    case accept
+    case deny(DenialReason)
+
+    /// Why a decision is not possible now, or nil when it is.
+    /// `liveMitigations` counts the report's mitigations that are pending, active or in review.
+    public func refusal(from status: ReportStatus, liveMitigations: Int) -> String? {
+        switch (self, status) {
+        case (_, .new), (_, .triage):
+            return nil
+        case (.accept, .accepted):
+            return "The report is already accepted."
+        case (.deny, .accepted):
+            return liveMitigations == 0 ? nil
+                : "The report has \(liveMitigations) mitigation\(liveMitigations == 1 ? "" : "s") pending, active or in review; cancel or remove \(liveMitigations == 1 ? "it" : "them") before denying the report."
+        case (.accept, .denied):
+            return "The report was denied; it cannot be accepted now."
+        case (.deny, .denied):
+            return "The report is already denied."
+        case (_, .closed):
+            return "The report is closed."
+        }
+    }
+}
