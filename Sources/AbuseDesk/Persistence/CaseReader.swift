@@ -52,6 +52,6 @@ struct CaseReader {
         if let accountID { query.filter(\.$accountID == accountID) }
         let total = try await query.copy().count()
         let offset = (page - 1) * perPage
-        return (try await query.sort(\.$sentAt).sort(\.$id).range(offset..<(offset + perPage)).all(), total)
+        return (try await query.sort(\.$sentAt).sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all(), total)
     }
 }

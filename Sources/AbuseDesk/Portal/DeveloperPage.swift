@@ -139,7 +139,8 @@ struct DeveloperPage: Encodable {
         }
         let parameters: [Property] = (operation["parameters"]?.arrayValue ?? []).map { parameter in
             let resolved = resolve(parameter, root: root)
-            return Property(name: resolved["name"]?.stringValue ?? "", type: "\(resolved["in"]?.stringValue ?? "") header",
+            let place = resolved["in"]?.stringValue ?? ""
+            return Property(name: resolved["name"]?.stringValue ?? "", type: typeName(resolved["schema"] ?? .null, root: root) + " in " + place,
                             required: resolved["required"] == true,
                             descriptionHTML: InlineMarkdown.html(resolved["description"]?.stringValue ?? ""),
                             rulesHTML: InlineMarkdown.html(rules(of: resolved["schema"] ?? .null, root: root)))
@@ -164,6 +165,11 @@ struct DeveloperPage: Encodable {
     /// The object schema's property table, then the tables of the object schemas its properties refer to.
     private static func collectSchemas(_ schema: JSONValue, name: String, root: JSONValue, into schemas: inout [Schema]) {
         let resolved = resolve(schema, root: root)
+        // One of several shapes: a table for each.
+        if let alternatives = resolved["oneOf"]?.arrayValue {
+            for alternative in alternatives { collectSchemas(alternative, name: name, root: root, into: &schemas) }
+            return
+        }
         guard let properties = resolved["properties"]?.objectValue else { return }
         let required = Set(resolved["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         let title = schema["$ref"]?.stringValue.map { String($0.split(separator: "/").last ?? "") } ?? name
@@ -176,12 +182,20 @@ struct DeveloperPage: Encodable {
         for (key, property) in properties {
             let items = resolve(property, root: root)["items"]
             if let items, items["$ref"] != nil { collectSchemas(items, name: key, root: root, into: &schemas) }
-            if property["$ref"] != nil { collectSchemas(property, name: key, root: root, into: &schemas) }
+            if property["$ref"] != nil || property["oneOf"]?.arrayValue?.contains(where: { $0["$ref"] != nil }) == true {
+                collectSchemas(property, name: key, root: root, into: &schemas)
+            }
         }
     }
 
     private static func typeName(_ schema: JSONValue, root: JSONValue) -> String {
         if let reference = schema["$ref"]?.stringValue { return String(reference.split(separator: "/").last ?? "object") }
+        if let alternatives = schema["oneOf"]?.arrayValue {
+            return alternatives.map { typeName($0, root: root) }.joined(separator: " or ")
+        }
+        if let values = schema["enum"]?.arrayValue, schema["type"] == nil {
+            return values.allSatisfy { $0.stringValue != nil } ? "string" : "enum"
+        }
         switch schema["type"] {
         case .string(let type)?:
             if type == "array", let items = schema["items"] { return "array of " + typeName(items, root: root) }
@@ -207,6 +221,13 @@ struct DeveloperPage: Encodable {
         if let maximum = schema["maxLength"] { rules.append("at most " + count(maximum, "character", "characters")) }
         if let maximum = schema["maxItems"] { rules.append("at most " + count(maximum, "entry", "entries")) }
         if let pattern = schema["pattern"]?.stringValue { rules.append("matches \(pattern)") }
+        switch (schema["minimum"], schema["maximum"]) {
+        case (let low?, let high?): rules.append("from \(low.serialized()) to \(high.serialized())")
+        case (let low?, nil): rules.append("at least \(low.serialized())")
+        case (nil, let high?): rules.append("at most \(high.serialized())")
+        case (nil, nil): break
+        }
+        if let fallback = schema["default"] { rules.append("default \(fallback.serialized())") }
         return rules.joined(separator: "; ")
     }
 

@@ -50,6 +50,7 @@ public enum AppealRequest: Sendable, Equatable {
                 check.problem("appeals", .length, "Must name at least one mitigation.")
             }
             var listed: [(id: String, reason: AppealReason)] = []
+            var seen = Set<String>()
             for (index, item) in items.enumerated() {
                 let path = "appeals[\(index)]."
                 guard case .object(let entry) = item else {
@@ -64,7 +65,7 @@ public enum AppealRequest: Sendable, Equatable {
                 } else if let text = check.choice(entry, "reason", ["removed", "misclassified"], path: path) {
                     reason = AppealReason(rawValue: text)
                 }
-                if let id, listed.contains(where: { $0.id == id }) {
+                if let id, !seen.insert(id).inserted {
                     check.problem(path + "id", .duplicate, "Mitigation \(quoted(id)) is listed twice; list it once.")
                 } else if let id, let reason {
                     listed.append((id, reason))
