@@ -26,12 +26,14 @@ struct StoreStartup: LifecycleHandler {
     }
 }
 
-/// Work that runs beside the requests: delivering the outbox every few seconds, and expiring unclaimed
-/// uploads and old idempotency keys every ten minutes. Each pass is short and leaves nothing half-done
+/// Work that runs beside the requests: delivering the outbox and picking up accounts changed by another
+/// process (the command line) every few seconds, and expiring unclaimed uploads and old idempotency keys
+/// every ten minutes. Each pass is short and leaves nothing half-done
 /// when it is stopped between passes.
 struct BackgroundWork: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     static let mailInterval: Duration = .seconds(2)
+    static let routingInterval: Duration = .seconds(2)
     static let expiryInterval: Duration = .seconds(600)
 
     func didBootAsync(_ app: Application) async throws {
@@ -41,6 +43,7 @@ struct BackgroundWork: LifecycleHandler {
         tasks.withLockedValue {
             $0 = [
                 Self.repeating(every: Self.mailInterval) { await Self.deliverMail(services: services, database: database, logger: logger) },
+                Self.repeating(every: Self.routingInterval) { await Self.refreshRouting(services: services, database: database, logger: logger) },
                 Self.repeating(every: Self.expiryInterval) { await Self.expire(services: services, database: database, logger: logger) },
             ]
         }
@@ -66,6 +69,16 @@ struct BackgroundWork: LifecycleHandler {
             try await services.mail.deliverDue(on: database, logger: logger)
         } catch {
             logger.error("Mail delivery pass failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    static func refreshRouting(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+        do {
+            if try await services.directory.refreshIfChanged(from: database) {
+                logger.info("Reloaded the routing table: accounts' domains or netblocks changed")
+            }
+        } catch {
+            logger.error("Routing table refresh failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 

@@ -137,3 +137,30 @@ import Vapor
         }
     }
 }
+
+@Suite struct RoutingRefreshTests {
+    /// The command line writes accounts from another process; the server notices within one pass.
+    @Test func changesMadeElsewhereAreNoticed() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let directory = app.abuseDesk.directory
+            #expect(try await directory.refreshIfChanged(from: app.db) == false)
+            let host = try #require(HostName("elsewhere.example"))
+            #expect(directory.router.match(host) == nil)
+            // Written straight to the store, as another process would.
+            let row = AccountDomainModel()
+            row.id = Identifier.make(at: app.abuseDesk.now().addingTimeInterval(1))
+            row.$account.id = world.other
+            row.domain = host.value
+            row.createdAt = app.abuseDesk.now()
+            try await row.create(on: app.db)
+            #expect(directory.router.match(host) == nil, "not before the refresh")
+            #expect(try await directory.refreshIfChanged(from: app.db))
+            #expect(directory.router.match(host)?.accountID == world.other)
+            try await row.delete(on: app.db)
+            #expect(try await directory.refreshIfChanged(from: app.db))
+            #expect(directory.router.match(host) == nil)
+            #expect(try await directory.refreshIfChanged(from: app.db) == false)
+        }
+    }
+}
