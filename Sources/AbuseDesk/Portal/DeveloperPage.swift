@@ -70,7 +70,8 @@ struct DeveloperPage: Encodable {
     let nav = "developer"
     let apiTitle: String
     let apiVersion: String
-    let apiDescriptionHTML: String
+    /// The description's paragraphs (separated by blank lines), each as HTML.
+    let apiParagraphsHTML: [String]
     let groups: [Group]
     let taxonomy: [TaxonomyRow]
     let sunset: String?
@@ -80,7 +81,7 @@ struct DeveloperPage: Encodable {
         let root = document.objectValue ?? JSONObject()
         apiTitle = root["info"]?["title"]?.stringValue ?? "API"
         apiVersion = root["info"]?["version"]?.stringValue ?? ""
-        apiDescriptionHTML = InlineMarkdown.html(root["info"]?["description"]?.stringValue ?? "")
+        apiParagraphsHTML = (root["info"]?["description"]?.stringValue ?? "").components(separatedBy: "\n\n").map(InlineMarkdown.html)
         sunset = root["paths"]?["/engage/cars"]?["post"]?["x-sunset"]?.stringValue
 
         var operationsByTag: [String: [Operation]] = [:]

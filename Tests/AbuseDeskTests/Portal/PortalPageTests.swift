@@ -127,7 +127,7 @@ import Vapor
     @Test func descriptionsShowCodeSpansAndNoMarkdownMarks() async throws {
         try await withTestApp { app in
             let html = try await app.send(.GET, "/report/developer").body.string
-            #expect(html.contains("Set <code>testSubmission</code> to <code>true</code>"))
+            #expect(html.contains("Set <code>testSubmission</code> to <code>true</code> to check a report without filing it.</p><p class=\"lead\">Customers"))
             #expect(html.contains("Send an <code>Idempotency-Key</code>"))
             #expect(html.contains("at least 1 character;"))
             let main = try #require(html.components(separatedBy: "<main").last)
