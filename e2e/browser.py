@@ -6,6 +6,7 @@ import shutil
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 DESKTOP = (1280, 900)
@@ -50,6 +51,14 @@ def screenshot(driver, path):
 
 def wait(driver, condition, timeout=10):
     return WebDriverWait(driver, timeout).until(condition)
+
+
+def click_and_reload(driver, element, timeout=10):
+    """Clicks a button that sends the form, and waits until the server's new page has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(staleness_of(page))
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def by_id(driver, element_id):

@@ -332,21 +332,21 @@ class Portal:
             type_into(driver, "reporterName", "Sam Noscript")
             type_into(driver, "reporterEmail", "sam@example.org")
             select(driver, "threatType", "URL")
-            driver.find_element(By.XPATH, "//button[@value='refresh']").click()
+            browser.click_and_reload(driver, driver.find_element(By.XPATH, "//button[@value='refresh']"))
             self.check("a change of threat type re-renders the incident types",
                        options_of(driver, "incidentType") == URL_INCIDENTS, str(options_of(driver, "incidentType")))
             self.check("the re-rendered form keeps what was entered",
                        by_id(driver, "reporterName").get_attribute("value") == "Sam Noscript"
                        and selected(driver, "threatType") == "URL")
             select(driver, "incidentType", "Malware")
-            driver.find_element(By.XPATH, "//button[@value='refresh']").click()
+            browser.click_and_reload(driver, driver.find_element(By.XPATH, "//button[@value='refresh']"))
             self.check("a change of incident type shows its attack methods",
                        by_id(driver, "attackMethod").is_displayed()
                        and options_of(driver, "attackMethod") == ["Malware Hosting", "Drive-by Download", "Command and Control"],
                        str(options_of(driver, "attackMethod")))
             select(driver, "attackMethod", "Malware Hosting")
             type_into(driver, "target-0-source", "https://files.example.net/invoice.exe")
-            by_id(driver, "add-row").click()
+            browser.click_and_reload(driver, by_id(driver, "add-row"))
             self.check("a row is added by the server", len(driver.find_elements(By.CSS_SELECTOR, ".target-row")) == 2
                        and by_id(driver, "target-0-source").get_attribute("value") == "https://files.example.net/invoice.exe")
             type_into(driver, "target-1-source", "https://files.example.net/update.exe")
