@@ -9,8 +9,14 @@ import Vapor
 enum Entrypoint {
     static func main() async throws {
         var environment = try Environment.detect()
+        // Only the server delivers mail and expires uploads: a short command beside a running server
+        // must not send what the server sends. Commands print JSON on standard output, so they log to
+        // standard error.
+        let command = environment.commandInput.arguments.dropFirst().first
+        let serves = command == nil || command == "serve" || command?.hasPrefix("-") == true
+        let logDescriptor = serves ? STDOUT_FILENO : STDERR_FILENO
         try LoggingSystem.bootstrap(from: &environment) { level in
-            { label in LineLogHandler(label: label, level: level) }
+            { label in LineLogHandler(label: label, level: level, descriptor: logDescriptor) }
         }
         let registry = PrometheusCollectorRegistry()
         // Vapor's own HTTP metrics flow into the registry that /metrics serves.
@@ -23,10 +29,7 @@ enum Entrypoint {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             exit(2)
         }
-        // Only the server delivers mail and expires uploads: a short command beside a running server
-        // must not send what the server sends.
-        let command = environment.commandInput.arguments.dropFirst().first
-        config.runsBackgroundTasks = command == nil || command == "serve" || command?.hasPrefix("-") == true
+        config.runsBackgroundTasks = serves
         let app = try await Application.make(environment)
         do {
             try await configure(app, config: config, registry: registry)

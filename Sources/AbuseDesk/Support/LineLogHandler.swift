@@ -1,17 +1,21 @@
 import Foundation
 import Logging
 
-/// Writes one line per log event to standard output: UTC time, level, message, then the metadata as
+/// Writes one line per log event to standard output (or to another descriptor: commands that print JSON
+/// log to standard error, so their output stays parseable): UTC time, level, message, then the metadata as
 /// `key=value` pairs sorted by key — easy to read and to grep, cheap enough to log every request.
 public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
+    private let descriptor: Int32
 
-    public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(label: String, level: Logger.Level, descriptor: Int32 = STDOUT_FILENO,
+                metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.logLevel = level
+        self.descriptor = descriptor
         self.metadataProvider = metadataProvider
     }
 
@@ -34,7 +38,7 @@ public struct LineLogHandler: LogHandler {
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                let written = Foundation.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
                 if written <= 0 { return }
                 offset += written
             }
