@@ -74,6 +74,11 @@ struct ReportFilter: Sendable {
     var submitterStatuses: [SubmitterReportStatus] = []
     var types: [ReportType] = []
     var mitigationStatus: MitigationStatus?
+
+    /// True when only status and type narrow the list, so the tallies can count it.
+    var needsOnlyTallies: Bool {
+        ids.isEmpty && createdBefore == nil && createdAfter == nil && domains.isEmpty && mitigationStatus == nil
+    }
 }
 
 /// Reads reports for the Accounts API: those routed to an account (as its customer sees them), and those
@@ -96,13 +101,28 @@ struct ReportReader {
     func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
               page: Int, perPage: Int) async throws -> (reports: [StoredReport], total: Int) {
         let condition = Self.condition(side, accountID: accountID, filter: filter)
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM reports WHERE " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
+        let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
         guard total > (page - 1) * perPage else { return ([], total) }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
             + " ORDER BY " + Self.sortExpression(sort.0, side: side) + direction + ", id" + direction
             + " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
         return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
+    }
+
+    /// How many reports match. Filters on status and type alone — the common lists — are summed from the
+    /// tallies the database keeps (M004), a handful of rows however many reports an account has; other
+    /// filters count the matching reports.
+    private func count(_ side: Side, accountID: String, filter: ReportFilter, condition: SQLQueryString) async throws -> Int {
+        let query: SQLQueryString
+        if filter.needsOnlyTallies {
+            let sideName: SQLQueryString = side == .customer ? "'routed'" : "'submitted'"
+            query = "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_tallies WHERE account_id = \(bind: accountID) AND side = "
+                + sideName + " AND " + Self.tallyCondition(side, filter: filter)
+        } else {
+            query = "SELECT COUNT(*) AS n FROM reports WHERE " + condition
+        }
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// One report of the account's side, or nil when it is not the account's to see.
@@ -129,22 +149,42 @@ struct ReportReader {
 
     // MARK: SQL
 
+    // A denial reason is present when it is neither NULL (reports) nor '' (report_tallies).
     static let inReview: SQLQueryString = "status IN ('new', 'triage')"
-    static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND denial_reason IS NULL))"
-    static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND denial_reason IS NOT NULL))"
+    static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND COALESCE(denial_reason, '') = ''))"
+    static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
 
     static func condition(_ side: Side, accountID: String, filter: ReportFilter) -> SQLQueryString {
+        let owner: SQLQueryString = side == .customer ? "account_id = \(bind: accountID)" : "submitter_account_id = \(bind: accountID)"
+        var parts: [SQLQueryString] = [owner, tallyCondition(side, filter: filter)]
+        if !filter.ids.isEmpty { parts.append("id IN (\(binds: filter.ids))") }
+        if let before = filter.createdBefore { parts.append("created_at < \(bind: before)") }
+        if let after = filter.createdAfter { parts.append("created_at > \(bind: after)") }
+        if !filter.domains.isEmpty {
+            let alternatives: [SQLQueryString] = filter.domains.map { domain in
+                "domain = \(bind: domain) OR domain LIKE \(bind: "%." + likeEscaped(domain)) ESCAPE '\\'"
+            }
+            parts.append("(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        if let status = filter.mitigationStatus {
+            parts.append("EXISTS (SELECT 1 FROM mitigations WHERE mitigations.report_id = reports.id AND mitigations.status = \(bind: status.rawValue))")
+        }
+        return "(" + parts.joined(separator: " AND ") + ")"
+    }
+
+    /// The part of a filter about status and type: columns both `reports` and `report_tallies` have.
+    static func tallyCondition(_ side: Side, filter: ReportFilter) -> SQLQueryString {
         var parts: [SQLQueryString]
         switch side {
         case .customer:
-            parts = ["account_id = \(bind: accountID)", "NOT " + denied]
+            parts = ["NOT " + denied]
             switch filter.customerStatus {
             case .inReview?: parts.append(inReview)
             case .accepted?: parts.append(accepted)
             case nil: break
             }
         case .submitter:
-            parts = ["submitter_account_id = \(bind: accountID)"]
+            parts = []
             if !filter.submitterStatuses.isEmpty {
                 let alternatives: [SQLQueryString] = filter.submitterStatuses.map { status in
                     switch status {
@@ -156,20 +196,8 @@ struct ReportReader {
                 parts.append("(" + alternatives.joined(separator: " OR ") + ")")
             }
         }
-        if !filter.ids.isEmpty { parts.append("id IN (\(binds: filter.ids))") }
-        if let before = filter.createdBefore { parts.append("created_at < \(bind: before)") }
-        if let after = filter.createdAfter { parts.append("created_at > \(bind: after)") }
         if !filter.types.isEmpty { parts.append("report_type IN (\(binds: filter.types.map(\.rawValue)))") }
-        if !filter.domains.isEmpty {
-            let alternatives: [SQLQueryString] = filter.domains.map { domain in
-                "domain = \(bind: domain) OR domain LIKE \(bind: "%." + likeEscaped(domain)) ESCAPE '\\'"
-            }
-            parts.append("(" + alternatives.joined(separator: " OR ") + ")")
-        }
-        if let status = filter.mitigationStatus {
-            parts.append("EXISTS (SELECT 1 FROM mitigations WHERE mitigations.report_id = reports.id AND mitigations.status = \(bind: status.rawValue))")
-        }
-        return "(" + parts.joined(separator: " AND ") + ")"
+        return parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")"
     }
 
     static func sortExpression(_ field: ReportSortField, side: Side) -> SQLQueryString {
