@@ -77,4 +77,24 @@ import Testing
         let roundTrip = try? JSONParser.parse(Array(value.serialized().utf8))
         #expect(roundTrip == value)
     }
+
+    @Test func serializesEveryScriptAndOnlyTheLineSeparatorsOfUnicode() throws {
+        let text = "Grüße 東京 🙂 \u{2029}end\u{E2}\u{80} \u{2027}"
+        let value: JSONValue = ["text": .string(text), "list": [.null, true, ["k": "v"]], "": "empty key"]
+        #expect(value.serialized() == #"{"text":"Grüße 東京 🙂 \u2029end\#u{E2}\#u{80} \#u{2027}","list":[null,true,{"k":"v"}],"":"empty key"}"#)
+        #expect(try JSONParser.parse(value.serializedBytes()) == value)
+        #expect(value.serialized(pretty: true) == """
+            {
+              "text": "Grüße 東京 🙂 \\u2029end\u{E2}\u{80} \u{2027}",
+              "list": [
+                null,
+                true,
+                {
+                  "k": "v"
+                }
+              ],
+              "": "empty key"
+            }
+            """)
+    }
 }

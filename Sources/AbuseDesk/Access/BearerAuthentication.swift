@@ -1,5 +1,6 @@
 import AbuseDeskCore
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 
@@ -34,23 +35,29 @@ struct BearerAuthentication: AsyncMiddleware {
         return AccessToken.isWellFormed(secret) ? secret : nil
     }
 
+    /// One statement finds the token and, for an operator's, the operator's role; it runs on every
+    /// authenticated call, so it reads columns, not models.
     static func principal(for secret: String, on database: any Database, now: Date) async throws -> Principal? {
-        guard let token = try await APITokenModel.query(on: database)
-            .filter(\.$tokenHash == AccessToken.hash(secret))
-            .filter(\.$revokedAt == nil)
-            .first() else { return nil }
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        guard let row = try await sql.raw("""
+            SELECT api_tokens.id, api_tokens.account_id, api_tokens.operator_id, api_tokens.scopes, api_tokens.last_used_at, operators.role
+            FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
+            WHERE api_tokens.token_hash = \(bind: AccessToken.hash(secret)) AND api_tokens.revoked_at IS NULL
+            """).first() else { return nil }
         let principal: Principal
-        if let account = token.accountID {
-            principal = .account(id: account, scopes: Set(token.scopes.split(separator: " ").compactMap { TokenScope(rawValue: String($0)) }))
-        } else if let operatorID = token.operatorID, let found = try await OperatorModel.find(operatorID, on: database),
-                  let role = OperatorRole(rawValue: found.role) {
+        if let account = try row.decode(column: "account_id", as: String?.self) {
+            let scopes = try row.decode(column: "scopes", as: String.self).split(separator: " ").compactMap { TokenScope(rawValue: String($0)) }
+            principal = .account(id: account, scopes: Set(scopes))
+        } else if let operatorID = try row.decode(column: "operator_id", as: String?.self),
+                  let role = try row.decode(column: "role", as: String?.self).flatMap(OperatorRole.init(rawValue:)) {
             principal = .operator(id: operatorID, role: role)
         } else {
             return nil
         }
-        if token.lastUsedAt.map({ now.timeIntervalSince($0) > lastUsedResolution }) ?? true {
-            token.lastUsedAt = now
-            try await token.save(on: database)
+        let lastUsed = try row.decode(column: "last_used_at", as: Date?.self)
+        if lastUsed.map({ now.timeIntervalSince($0) > lastUsedResolution }) ?? true {
+            try await sql.update(APITokenModel.schema).set("last_used_at", to: now)
+                .where("id", .equal, try row.decode(column: "id", as: String.self)).run()
         }
         return principal
     }

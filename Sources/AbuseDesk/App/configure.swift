@@ -19,7 +19,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M001_CreateCoreSchema())
     app.migrations.add(M002_CreateOutbox())
     app.migrations.add(M003_CreateAccessAndMitigations())
-    app.migrations.add(M004_CreateReportTallies())
+    app.migrations.add(M004_CountAndIndexReportLists())
 
     let taxonomy = try Taxonomy.load()
     let metrics = AppMetrics(registry: registry)

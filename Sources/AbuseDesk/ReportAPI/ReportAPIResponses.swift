@@ -38,7 +38,9 @@ enum ReportAPIResponses {
     static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:]) -> Response {
         var headers = headers
         headers.contentType = .json
-        return Response(status: status, headers: headers, body: .init(string: value.serialized()))
+        var buffer = ByteBufferAllocator().buffer(capacity: 0)
+        buffer.writeBytes(value.serializedBytes())
+        return Response(status: status, headers: headers, body: .init(buffer: buffer))
     }
 
     static func stored(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> StoredResponse {

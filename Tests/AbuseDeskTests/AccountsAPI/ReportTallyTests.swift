@@ -60,8 +60,8 @@ import Vapor
             for path in ["a", "b", "c"] { _ = try await world.fileURLReport("https://login.example.com/\(path)") }
             let denied = try await world.fileIPReport("203.0.113.10")
             try await world.deny(denied)
-            try await M004_CreateReportTallies().revert(on: app.db)
-            try await M004_CreateReportTallies().prepare(on: app.db)
+            try await M004_CountAndIndexReportLists().revert(on: app.db)
+            try await M004_CountAndIndexReportLists().prepare(on: app.db)
             try await Self.expectTalliesMatchReports(app)
             let list = try await world.send(.GET, world.reports(world.acme), token: world.acmeToken)
             #expect(try list.json["result_info"]?["total_count"] == 3)

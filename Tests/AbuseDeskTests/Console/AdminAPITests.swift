@@ -88,6 +88,29 @@ import Vapor
         }
     }
 
+    @Test func aTokenShowsWhenItWasLastUsedToTheHour() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let world = try await AccountsWorld(app)
+            let created = try await world.send(.POST, "/admin/v1/accounts/\(world.other)/tokens", token: world.adminToken, json: ["scopes": ["read"]])
+            let id = try #require(try created.result["id"]?.stringValue)
+            let secret = try #require(try created.result["token"]?.stringValue)
+            func lastUsed() async throws -> JSONValue? {
+                let listed = try await world.send(.GET, "/admin/v1/accounts/\(world.other)/tokens", token: world.adminToken)
+                return try listed.result.arrayValue?.first { $0["id"] == .string(id) }?["last_used_at"]
+            }
+            #expect(try await lastUsed() == .null)
+            try await world.send(.GET, world.reports(world.other), token: secret)
+            #expect(try await lastUsed() == "2026-11-23T12:00:00Z")
+            clock.advance(by: 600)
+            try await world.send(.GET, world.reports(world.other), token: secret)
+            #expect(try await lastUsed() == "2026-11-23T12:00:00Z", "within the hour nothing is written")
+            clock.advance(by: 3600)
+            try await world.send(.GET, world.reports(world.other), token: secret)
+            #expect(try await lastUsed() == "2026-11-23T13:10:00Z")
+        }
+    }
+
     @Test func onlyAdminsManageAccountsEveryOperatorDecides() async throws {
         try await withTestApp { app in
             let world = try await AccountsWorld(app)

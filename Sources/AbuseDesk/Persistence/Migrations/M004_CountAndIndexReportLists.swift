@@ -7,8 +7,13 @@ import SQLKit
 ///
 /// `denial_reason` is `''` when the report has none (a key column cannot be NULL), so the status
 /// conditions the report lists use — written with `COALESCE(denial_reason, '')` — read both tables alike.
-struct M004_CreateReportTallies: AsyncMigration {
+///
+/// The lists' indexes grow to hold what a page is chosen by — time, then id for ties, then status,
+/// denial reason and type — so that a page deep into a large account skips reports in the index alone.
+struct M004_CountAndIndexReportLists: AsyncMigration {
     static let key = "account_id, side, status, denial_reason, report_type"
+    static let listings = [("reports_account_listing", "reports_account_created", "account_id"),
+                           ("reports_submitter_listing", "reports_submitter_created", "submitter_account_id")]
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
@@ -22,6 +27,11 @@ struct M004_CreateReportTallies: AsyncMigration {
             try await Self.sqliteTriggers(on: sql)
         } else {
             try await Self.postgresTriggers(on: sql)
+        }
+        for (index, replaced, column) in Self.listings {
+            try await sql.drop(index: replaced).run()
+            try await sql.create(index: index).on("reports")
+                .column(column).column("created_at").column("id").column("status").column("denial_reason").column("report_type").run()
         }
         for (side, column) in [("routed", "account_id"), ("submitted", "submitter_account_id")] {
             try await sql.raw("""
@@ -107,5 +117,9 @@ struct M004_CreateReportTallies: AsyncMigration {
             try await sql.raw("DROP FUNCTION IF EXISTS tally_report(reports, BIGINT)").run()
         }
         try await sql.raw("DROP TABLE report_tallies").run()
+        for (index, replaced, column) in Self.listings {
+            try await sql.drop(index: index).run()
+            try await sql.create(index: replaced).on("reports").column(column).column("created_at").run()
+        }
     }
 }
