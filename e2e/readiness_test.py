@@ -31,6 +31,15 @@ def main():
     subprocess.run(["bash", "-c", sys.argv[2]], check=True)
     results.check("not ready while the store is down", wait_for(service, "/readyz", 503))
     results.check("alive while the store is down", wait_for(service, "/healthz", 200, timeout=5))
+    late = Service(sys.argv[1])
+    try:
+        late.start(timeout=60)
+        started = True
+    except RuntimeError:
+        started = False
+    log = open(late.log_path, encoding="utf-8", errors="replace").read()
+    results.check("a service started while the store is down exits with status 1 and says why, without a crash report",
+                  not started and late.process.returncode == 1 and "AbuseDesk stopped:" in log and "Backtrac" not in log, log[-600:])
     subprocess.run(["bash", "-c", sys.argv[3]], check=True)
     results.check("ready again once the store is back", wait_for(service, "/readyz", 200, timeout=60))
     service.stop()

@@ -41,9 +41,11 @@ enum Entrypoint {
             try? await app.asyncShutdown()
             exit(1)
         } catch {
-            app.logger.report(error: error)
+            // Logged once, then a plain exit: a failed start (say, a migration the store refuses) is an
+            // operator's problem to read, not a crash report.
+            app.logger.critical("AbuseDesk stopped: \(String(reflecting: error))")
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }
