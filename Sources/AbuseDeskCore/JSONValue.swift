@@ -52,35 +52,47 @@ public enum JSONValue: Sendable, Equatable {
 
 /// A JSON object: its properties by name, in the order they were written.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    private var values: [String: JSONValue] = [:]
+    /// The properties in their order. Most objects are small (a report, an error, an envelope), so a key
+    /// is found by a scan; past `indexedFrom` properties a dictionary of positions is kept beside them.
+    private var entries: [(key: String, value: JSONValue)] = []
+    private var positions: [String: Int]?
+    private static let indexedFrom = 16
 
     public init() {}
 
     /// An empty object with room for `capacity` properties.
     public init(minimumCapacity capacity: Int) {
-        keys.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
+        entries.reserveCapacity(capacity)
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (key, value) in elements { self[key] = value }
+        self.init(elements)
     }
 
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
+        entries.reserveCapacity(pairs.underestimatedCount)
         for (key, value) in pairs { self[key] = value }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { values[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+            switch (position(of: key), newValue) {
+            case let (position?, value?): entries[position].value = value
+            case let (nil, value?): append(key, value)
+            case let (position?, nil):
+                entries.remove(at: position)
+                if positions != nil { reindex() }
+            case (nil, nil): break
             }
         }
     }
@@ -88,19 +100,35 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Adds a property that is not there yet; answers false (and changes nothing) if it is.
     @discardableResult
     public mutating func insertNew(_ key: String, _ value: JSONValue) -> Bool {
-        guard values[key] == nil else { return false }
-        values[key] = value
-        keys.append(key)
+        guard position(of: key) == nil else { return false }
+        append(key, value)
         return true
     }
 
+    private mutating func append(_ key: String, _ value: JSONValue) {
+        entries.append((key, value))
+        if positions != nil {
+            positions?[key] = entries.count - 1
+        } else if entries.count >= Self.indexedFrom {
+            reindex()
+        }
+    }
+
+    private mutating func reindex() {
+        guard entries.count >= Self.indexedFrom else { positions = nil; return }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() { index[entry.key] = position }
+        positions = index
+    }
+
     public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
-        keys.lazy.compactMap { key in values[key].map { (key: key, value: $0) } }.makeIterator()
+        entries.makeIterator()
     }
 
     /// Objects are equal when they have the same properties, whatever their order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.values == rhs.values
+        lhs.count == rhs.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
     }
 }
 

@@ -97,4 +97,27 @@ import Testing
             }
             """)
     }
+
+    @Test(arguments: [3, 40])
+    func objectsKeepTheirOrderAndFindEveryKey(size: Int) {
+        var object = JSONObject()
+        for n in 0..<size { object["k\(n)"] = .number(Double(n)) }
+        #expect(object.keys == (0..<size).map { "k\($0)" })
+        #expect((0..<size).allSatisfy { object["k\($0)"] == .number(Double($0)) })
+        object["k1"] = "replaced"
+        #expect(object.keys[1] == "k1" && object["k1"] == "replaced" && object.count == size)
+        #expect(!object.insertNew("k0", true) && object["k0"] == 0)
+        #expect(object.insertNew("new", true) && object.keys.last == "new")
+        object["k0"] = nil
+        #expect(object["k0"] == nil && object.count == size)
+        #expect((2..<size).allSatisfy { object["k\($0)"] == .number(Double($0)) }, "positions follow a removal")
+        #expect(object["new"] == true && object["k1"] == "replaced")
+        var reversed = JSONObject()
+        for (key, value) in object.reversed() { reversed[key] = value }
+        #expect(reversed == object, "equal whatever the order")
+        reversed["new"] = false
+        #expect(reversed != object)
+        #expect(Array(object.map(\.key)) == object.keys)
+    }
 }
+
