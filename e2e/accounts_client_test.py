@@ -6,28 +6,18 @@ mitigates through the admin API; the customer reads, pages, filters and appeals 
     python3 e2e/accounts_client_test.py .build/debug/abusedesk
 """
 import json
-import subprocess
 import sys
 import time
 
 import cloudflare
 
-from support import Results, Service, report
+from support import Results, Service, cli, report
 
 CALLS = set()
 
 
 def called(name):
     CALLS.add(name)
-
-
-def cli(service, *arguments, stdin=None):
-    """Runs `abusedesk ...` on the service's store and answers its JSON."""
-    done = subprocess.run([service.binary, *arguments], env=dict(service.env, LOG_LEVEL="warning"), input=stdin,
-                          capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"abusedesk {' '.join(arguments)} failed: {done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main():

@@ -9,15 +9,9 @@ import os
 import subprocess
 import sys
 
-from support import Service, report
+from support import Service, cli, report
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance"
-
-
-def cli(service, *arguments, stdin=None):
-    done = subprocess.run([service.binary, *arguments], env=dict(service.env, LOG_LEVEL="warning"), input=stdin,
-                          capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main():

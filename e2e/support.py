@@ -16,6 +16,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def cli(service, *arguments, stdin=None):
+    """Runs `abusedesk ...` on the service's store and answers the JSON it prints. Standard output must
+    be that JSON alone (the command logs to standard error), as a script piping it would need."""
+    done = subprocess.run([service.binary, *arguments], env=service.env, input=stdin, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"abusedesk {' '.join(arguments)} failed: {done.stderr}")
+    return json.loads(done.stdout)
+
+
 class Service:
     """One `abusedesk serve` process on a port of its own."""
 
