@@ -51,7 +51,7 @@ import Testing
         let entries = log()
         #expect(AuditChain.firstBreak(in: [entries[0], entries[2]]) == .gap(expected: 2, found: 3))
         #expect(AuditChain.firstBreak(in: [entries[1], entries[0], entries[2]]) == .gap(expected: 1, found: 2))
-        #expect(AuditChain.firstBreak(in: Array(entries.dropLast())) == nil, "the newest entry removed leaves a shorter valid log")
+        #expect(AuditChain.firstBreak(in: Array(entries.dropLast())) == nil, "the entries alone cannot show the newest removed; the head can")
     }
 
     @Test func theHashIsTheSameForTheSameContentAndIgnoresSubMillisecondNoise() {
@@ -59,5 +59,23 @@ import Testing
         var copy = entries[2]
         copy.occurredAt += 0.0001
         #expect(copy.computedHash == entries[2].hash, "stores keep milliseconds; the hash must survive a round trip")
+    }
+}
+
+@Suite struct AuditChainEndTests {
+    @Test func theHeadRecordedBesideTheLogShowsRemovedNewestEntries() {
+        let start = Date(timeIntervalSince1970: 1_795_435_200.123_456)
+        let first = AuditEntry(following: nil, occurredAt: start, actor: "system", subjectType: "mitigation", subjectID: "m1",
+                               action: "mitigation.activated", before: ["status": "pending"], after: ["status": "active"])
+        #expect(first.occurredAt.timeIntervalSince1970 * 1000 == (start.timeIntervalSince1970 * 1000).rounded(), "kept to the millisecond")
+        let second = AuditEntry(sequence: 2, previousHash: first.hash, occurredAt: start + 1, actor: "system", subjectType: "mitigation",
+                                subjectID: "m2", action: "mitigation.activated", before: ["status": "pending"], after: ["status": "active"])
+        var chain = AuditChain()
+        #expect(chain.check(first) == nil && chain.check(second) == nil)
+        #expect(chain.checkEnd(headSequence: 2, headHash: second.hash) == nil)
+        var shorter = AuditChain()
+        _ = shorter.check(first)
+        #expect(shorter.checkEnd(headSequence: 2, headHash: second.hash) == .truncated(head: 2, last: 1))
+        #expect(AuditChain.Break.truncated(head: 2, last: 1).description == "the log ends at entry 1, but its head records entry 2")
     }
 }

@@ -12,6 +12,12 @@ struct StoreStartup: LifecycleHandler {
         case .sqlite:
             // WAL lets readers work while a report batch commits; the setting is kept in the file.
             _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+            // The pool keeps one connection per event loop. Each waits up to five seconds for the write
+            // lock (the report writer's, or another process's) instead of failing at once.
+            for eventLoop in app.eventLoopGroup.makeIterator() {
+                guard let connection = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+                _ = try await connection.raw("PRAGMA busy_timeout = 5000").all()
+            }
         case .postgres(_, let schema?):
             _ = try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").all()
         case .postgres:

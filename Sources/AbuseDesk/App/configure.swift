@@ -20,6 +20,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M002_CreateOutbox())
     app.migrations.add(M003_CreateAccessAndMitigations())
     app.migrations.add(M004_CountAndIndexReportLists())
+    app.migrations.add(M005_CreateAuditLog())
 
     let taxonomy = try Taxonomy.load()
     let metrics = AppMetrics(registry: registry)
@@ -58,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.asyncCommands.use(AccountCommand(), as: "account")
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(OperatorCommand(), as: "operator")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 
     app.lifecycle.use(StoreStartup())
     if config.runsBackgroundTasks {

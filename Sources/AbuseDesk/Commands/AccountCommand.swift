@@ -17,7 +17,7 @@ struct AccountCommand: AdministrationCommand {
         case .failure(let failure):
             throw CommandFailure(ClientError.validation(failure, noun: "account"))
         case .success(let account):
-            let created = try await application.abuseDesk.administration.createAccount(account, on: application.db)
+            let created = try await application.abuseDesk.administration.createAccount(account, by: .commandLine, on: application.db)
             return AdminRepresentation.account(try await application.abuseDesk.administration.account(created.id ?? "", on: application.db))
         }
     }
@@ -39,7 +39,7 @@ struct TokenCommand: AdministrationCommand {
             scopes.append(scope)
         }
         let (token, secret) = try await application.abuseDesk.administration.createToken(
-            for: account, scopes: scopes.isEmpty ? [.read] : scopes, name: try options.single("name"), on: application.db)
+            for: account, scopes: scopes.isEmpty ? [.read] : scopes, name: try options.single("name"), by: .commandLine, on: application.db)
         return AdminRepresentation.token(token, secret: secret)
     }
 }
@@ -64,12 +64,12 @@ struct OperatorCommand: AdministrationCommand {
             guard let password = readLine(strippingNewline: true) else {
                 throw CommandFailure("Give the operator's password on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | abusedesk operator create --email \(email)")
             }
-            let created = try await administration.createOperator(email: email, role: role, password: password, on: application.db)
+            let created = try await administration.createOperator(email: email, role: role, password: password, by: .commandLine, on: application.db)
             return ["id": .string(created.id ?? ""), "email": .string(created.email), "role": .string(created.role)]
         default:
             let options = try CommandArguments(arguments, allowed: ["email"])
             guard let email = try options.single("email") else { throw CommandFailure("--email: Required: the operator's e-mail address.") }
-            let (token, secret) = try await administration.createOperatorToken(email: email, on: application.db)
+            let (token, secret) = try await administration.createOperatorToken(email: email, by: .commandLine, on: application.db)
             return ["id": .string(token.id ?? ""), "token": .string(secret)]
         }
     }

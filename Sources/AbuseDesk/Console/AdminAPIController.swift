@@ -53,12 +53,12 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func createAccount(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         switch AccountAdministration.parseNewAccount(try request.jsonBody()) {
         case .failure(let failure):
             throw ClientError.validation(failure, noun: "account")
         case .success(let new):
-            let created = try await administration.createAccount(new, on: request.db)
+            let created = try await administration.createAccount(new, by: actor, on: request.db)
             return Envelope.success(AdminRepresentation.account(try await administration.account(created.id ?? "", on: request.db)))
         }
     }
@@ -71,43 +71,43 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func addDomain(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let object = try Self.object(request, allowed: ["domain"])
         var check = FieldChecker()
         let domain = object["domain"].isAbsent
             ? { check.problem("domain", .required, "Required: a domain name such as example.com."); return nil }()
             : AccountAdministration.parseDomain(object["domain"] ?? .null, path: "domain", check: &check)
         guard let domain else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
-        let row = try await administration.addDomain(domain, to: request.parameters.get("account_id") ?? "", on: request.db)
+        let row = try await administration.addDomain(domain, to: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.domain(row))
     }
 
     @Sendable
     func removeDomain(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let id = request.parameters.get("domain_id") ?? ""
-        try await administration.removeDomain(id, from: request.parameters.get("account_id") ?? "", on: request.db)
+        try await administration.removeDomain(id, from: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(["id": .string(id)])
     }
 
     @Sendable
     func addNetblock(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let object = try Self.object(request, allowed: ["cidr"])
         var check = FieldChecker()
         let netblock = object["cidr"].isAbsent
             ? { check.problem("cidr", .required, "Required: a CIDR block such as 203.0.113.0/24."); return nil }()
             : AccountAdministration.parseNetblock(object["cidr"] ?? .null, path: "cidr", check: &check)
         guard let netblock else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
-        let row = try await administration.addNetblock(netblock, to: request.parameters.get("account_id") ?? "", on: request.db)
+        let row = try await administration.addNetblock(netblock, to: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.netblock(row))
     }
 
     @Sendable
     func removeNetblock(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let id = request.parameters.get("netblock_id") ?? ""
-        try await administration.removeNetblock(id, from: request.parameters.get("account_id") ?? "", on: request.db)
+        try await administration.removeNetblock(id, from: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(["id": .string(id)])
     }
 
@@ -122,7 +122,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func createToken(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let object = try Self.object(request, allowed: ["scopes", "name"], emptyAllowed: true)
         var check = FieldChecker()
         var scopes: [TokenScope] = []
@@ -136,15 +136,15 @@ struct AdminAPIController: RouteCollection {
         let name = check.string(object, "name", length: 1...100)
         guard check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "token") }
         let (token, secret) = try await administration.createToken(for: request.parameters.get("account_id") ?? "",
-                                                                   scopes: scopes.isEmpty ? [.read] : scopes, name: name, on: request.db)
+                                                                   scopes: scopes.isEmpty ? [.read] : scopes, name: name, by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.token(token, secret: secret))
     }
 
     @Sendable
     func revokeToken(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
         let token = try await administration.revokeToken(request.parameters.get("token_id") ?? "",
-                                                         of: request.parameters.get("account_id") ?? "", on: request.db)
+                                                         of: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.token(token))
     }
 
@@ -152,15 +152,15 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func accept(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: false)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
         _ = try Self.object(request, allowed: [], emptyAllowed: true)
-        let report = try await decisions.decide(.accept, reportID: request.parameters.get("report_id") ?? "", on: request.db)
+        let report = try await decisions.decide(.accept, reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }
 
     @Sendable
     func deny(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: false)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
         let object = try Self.object(request, allowed: ["reason"])
         var check = FieldChecker()
         let reasons = DenialReason.allCases.map(\.rawValue)
@@ -171,18 +171,18 @@ struct AdminAPIController: RouteCollection {
             reason = check.choice(object, "reason", reasons).flatMap(DenialReason.init(rawValue:))
         }
         guard let reason else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
-        let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", on: request.db)
+        let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }
 
     @Sendable
     func applyMitigation(_ request: Request) async throws -> Response {
-        let (operatorID, _) = try request.authorizeOperator(adminOnly: false)
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
         switch MitigationOrder.parse(try request.jsonBody(), now: now()) {
         case .failure(let failure):
             throw ClientError.validation(failure, noun: "mitigation")
         case .success(let order):
-            let mitigation = try await mitigations.apply(order, to: request.parameters.get("report_id") ?? "", by: operatorID, on: request.db)
+            let mitigation = try await mitigations.apply(order, to: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
             return Envelope.success(AdminRepresentation.mitigation(mitigation))
         }
     }

@@ -95,11 +95,13 @@ actor IntakeQueue {
 enum StoreError: Error, CustomStringConvertible {
     case notSQL
     case notFiled
+    case missingAuditHead
 
     var description: String {
         switch self {
         case .notSQL: "the configured database does not speak SQL"
         case .notFiled: "the report was not filed"
+        case .missingAuditHead: "the audit log's head row is missing: the store was altered by hand"
         }
     }
 }

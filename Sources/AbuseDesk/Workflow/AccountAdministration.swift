@@ -79,9 +79,9 @@ struct AccountAdministration: Sendable {
 
     // MARK: Accounts
 
-    func createAccount(_ new: NewAccount, on database: any Database) async throws -> AccountModel {
+    func createAccount(_ new: NewAccount, by actor: AuditActor, on database: any Database) async throws -> AccountModel {
         let now = now()
-        let account = try await database.transaction { database in
+        let account = try await database.auditedTransaction { database in
             try await checkFree(domains: new.domains, netblocks: new.netblocks, paths: ("domains", "netblocks"), on: database)
             let account = AccountModel()
             account.id = Identifier.make(at: now)
@@ -91,6 +91,11 @@ struct AccountAdministration: Sendable {
             try await account.create(on: database)
             for domain in new.domains { try await addDomainRow(domain, to: account.id ?? "", now: now, on: database) }
             for netblock in new.netblocks { try await addNetblockRow(netblock, to: account.id ?? "", now: now, on: database) }
+            let state: JSONValue = ["name": .string(new.name), "abuse_email": new.abuseEmail.map(JSONValue.string) ?? .null,
+                                    "domains": .array(new.domains.map { .string($0.value) }),
+                                    "netblocks": .array(new.netblocks.map { .string($0.description) })]
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: account.id ?? "", action: "account.created", after: state),
+                                      by: actor, at: now, on: database)
             return account
         }
         try await directory.reload(from: database)
@@ -105,41 +110,57 @@ struct AccountAdministration: Sendable {
         return account
     }
 
-    func addDomain(_ domain: HostName, to accountID: String, on database: any Database) async throws -> AccountDomainModel {
+    func addDomain(_ domain: HostName, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountDomainModel {
         let now = now()
-        let row = try await database.transaction { database in
+        let row = try await database.auditedTransaction { database in
             _ = try await account(accountID, on: database)
             try await checkFree(domains: [domain], netblocks: [], paths: ("domain", "cidr"), on: database)
-            return try await addDomainRow(domain, to: accountID, now: now, on: database)
+            let row = try await addDomainRow(domain, to: accountID, now: now, on: database)
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.domain_added",
+                                                  after: ["domain": .string(domain.value)]), by: actor, at: now, on: database)
+            return row
         }
         try await directory.reload(from: database)
         return row
     }
 
-    func removeDomain(_ domainID: String, from accountID: String, on database: any Database) async throws {
-        guard let row = try await AccountDomainModel.query(on: database).filter(\.$id == domainID).filter(\.$account.$id == accountID).first() else {
-            throw ClientError.notFound("Account \(accountID) has no domain \(domainID).")
+    func removeDomain(_ domainID: String, from accountID: String, by actor: AuditActor, on database: any Database) async throws {
+        let now = now()
+        try await database.auditedTransaction { database in
+            guard let row = try await AccountDomainModel.query(on: database).filter(\.$id == domainID).filter(\.$account.$id == accountID).first() else {
+                throw ClientError.notFound("Account \(accountID) has no domain \(domainID).")
+            }
+            try await row.delete(on: database)
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.domain_removed",
+                                                  before: ["domain": .string(row.domain)]), by: actor, at: now, on: database)
         }
-        try await row.delete(on: database)
         try await directory.reload(from: database)
     }
 
-    func addNetblock(_ netblock: Netblock, to accountID: String, on database: any Database) async throws -> AccountNetblockModel {
+    func addNetblock(_ netblock: Netblock, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountNetblockModel {
         let now = now()
-        let row = try await database.transaction { database in
+        let row = try await database.auditedTransaction { database in
             _ = try await account(accountID, on: database)
             try await checkFree(domains: [], netblocks: [netblock], paths: ("domain", "cidr"), on: database)
-            return try await addNetblockRow(netblock, to: accountID, now: now, on: database)
+            let row = try await addNetblockRow(netblock, to: accountID, now: now, on: database)
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_added",
+                                                  after: ["cidr": .string(netblock.description)]), by: actor, at: now, on: database)
+            return row
         }
         try await directory.reload(from: database)
         return row
     }
 
-    func removeNetblock(_ netblockID: String, from accountID: String, on database: any Database) async throws {
-        guard let row = try await AccountNetblockModel.query(on: database).filter(\.$id == netblockID).filter(\.$account.$id == accountID).first() else {
-            throw ClientError.notFound("Account \(accountID) has no netblock \(netblockID).")
+    func removeNetblock(_ netblockID: String, from accountID: String, by actor: AuditActor, on database: any Database) async throws {
+        let now = now()
+        try await database.auditedTransaction { database in
+            guard let row = try await AccountNetblockModel.query(on: database).filter(\.$id == netblockID).filter(\.$account.$id == accountID).first() else {
+                throw ClientError.notFound("Account \(accountID) has no netblock \(netblockID).")
+            }
+            try await row.delete(on: database)
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_removed",
+                                                  before: ["cidr": .string(row.cidr)]), by: actor, at: now, on: database)
         }
-        try await row.delete(on: database)
         try await directory.reload(from: database)
     }
 
@@ -193,7 +214,8 @@ struct AccountAdministration: Sendable {
     // MARK: Tokens
 
     /// A new token of the account; the secret is in the answer only.
-    func createToken(for accountID: String, scopes: [TokenScope], name: String?, on database: any Database) async throws -> (APITokenModel, String) {
+    func createToken(for accountID: String, scopes: [TokenScope], name: String?, by actor: AuditActor,
+                     on database: any Database) async throws -> (APITokenModel, String) {
         _ = try await account(accountID, on: database)
         let secret = AccessToken()
         let token = APITokenModel()
@@ -203,7 +225,7 @@ struct AccountAdministration: Sendable {
         token.scopes = TokenScope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ")
         token.name = name
         token.createdAt = now()
-        try await token.create(on: database)
+        try await create(token, by: actor, on: database)
         return (token, secret.secret)
     }
 
@@ -212,22 +234,41 @@ struct AccountAdministration: Sendable {
         return try await APITokenModel.query(on: database).filter(\.$accountID == accountID).sort(\.$createdAt).all()
     }
 
-    func revokeToken(_ tokenID: String, of accountID: String, on database: any Database) async throws -> APITokenModel {
-        guard let token = try await APITokenModel.query(on: database).filter(\.$id == tokenID).filter(\.$accountID == accountID).first() else {
-            throw ClientError.notFound("Account \(accountID) has no token \(tokenID).")
+    func revokeToken(_ tokenID: String, of accountID: String, by actor: AuditActor, on database: any Database) async throws -> APITokenModel {
+        let now = now()
+        return try await database.auditedTransaction { database in
+            guard let token = try await APITokenModel.query(on: database).filter(\.$id == tokenID).filter(\.$accountID == accountID).first() else {
+                throw ClientError.notFound("Account \(accountID) has no token \(tokenID).")
+            }
+            if token.revokedAt == nil {
+                token.revokedAt = now
+                try await token.save(on: database)
+                try await AuditLog.append(AuditChange(subject: .token, subjectID: tokenID, action: "token.revoked", before: ["revoked_at": .null],
+                                                      after: ["revoked_at": .string(RFC3339.format(now))]), by: actor, at: now, on: database)
+            }
+            return token
         }
-        if token.revokedAt == nil {
-            token.revokedAt = now()
-            try await token.save(on: database)
+    }
+
+    /// Stores a new token with its audit entry; the secret is never part of either.
+    private func create(_ token: APITokenModel, by actor: AuditActor, on database: any Database) async throws {
+        var owner: JSONObject = token.accountID.map { ["account_id": .string($0)] } ?? ["operator_id": .string(token.operatorID ?? "")]
+        owner["scopes"] = .string(token.scopes)
+        owner["name"] = token.name.map(JSONValue.string) ?? .null
+        let state = owner
+        try await database.auditedTransaction { database in
+            try await token.create(on: database)
+            try await AuditLog.append(AuditChange(subject: .token, subjectID: token.id ?? "", action: "token.created", after: .object(state)),
+                                      by: actor, at: token.createdAt, on: database)
         }
-        return token
     }
 
     // MARK: Operators
 
     static let minimumPasswordLength = 12
 
-    func createOperator(email text: String, role: OperatorRole, password: String, on database: any Database) async throws -> OperatorModel {
+    func createOperator(email text: String, role: OperatorRole, password: String, by actor: AuditActor,
+                        on database: any Database) async throws -> OperatorModel {
         var problems: [ValidationProblem] = []
         let email = EmailAddress(text.trimmingWhitespace())
         if email == nil {
@@ -247,12 +288,16 @@ struct AccountAdministration: Sendable {
         row.role = role.rawValue
         row.passwordHash = try Bcrypt.hash(password)
         row.createdAt = now()
-        try await row.create(on: database)
+        try await database.auditedTransaction { database in
+            try await row.create(on: database)
+            try await AuditLog.append(AuditChange(subject: .operator, subjectID: row.id ?? "", action: "operator.created",
+                                                  after: ["email": .string(row.email), "role": .string(row.role)]), by: actor, at: row.createdAt, on: database)
+        }
         return row
     }
 
     /// A new admin-API token of the operator with this e-mail address.
-    func createOperatorToken(email: String, on database: any Database) async throws -> (APITokenModel, String) {
+    func createOperatorToken(email: String, by actor: AuditActor, on database: any Database) async throws -> (APITokenModel, String) {
         guard let found = try await OperatorModel.query(on: database).filter(\.$email == email.trimmingWhitespace().lowercased()).first(),
               let operatorID = found.id else {
             throw ClientError.notFound("There is no operator with the e-mail address \(email).")
@@ -264,7 +309,7 @@ struct AccountAdministration: Sendable {
         token.operatorID = operatorID
         token.scopes = "admin"
         token.createdAt = now()
-        try await token.create(on: database)
+        try await create(token, by: actor, on: database)
         return (token, secret.secret)
     }
 }

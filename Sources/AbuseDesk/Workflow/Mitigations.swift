@@ -8,9 +8,9 @@ struct Mitigations: Sendable {
     let now: @Sendable () -> Date
 
     /// Applies `order` to an accepted report: `active` at once, or `pending` until its effective date.
-    func apply(_ order: MitigationOrder, to reportID: String, by operatorID: String?, on database: any Database) async throws -> MitigationModel {
+    func apply(_ order: MitigationOrder, to reportID: String, by actor: AuditActor, on database: any Database) async throws -> MitigationModel {
         let now = now()
-        return try await database.transaction { database in
+        return try await database.auditedTransaction { database in
             guard Identifier.isWellFormed(reportID), let report = try await ReportModel.find(reportID, on: database) else {
                 throw ClientError.notFound("There is no report \(reportID).")
             }
@@ -28,10 +28,15 @@ struct Mitigations: Sendable {
             mitigation.status = (order.isActive(at: now) ? MitigationStatus.active : .pending).rawValue
             mitigation.effectiveDate = order.effectiveDate
             mitigation.statement = try String(decoding: JSONEncoder().encode(order.statement), as: UTF8.self)
-            mitigation.createdBy = operatorID
+            if case .operator(let operatorID) = actor { mitigation.createdBy = operatorID }
             mitigation.createdAt = now
             mitigation.updatedAt = now
             try await mitigation.create(on: database)
+            try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: "mitigation.applied", after: [
+                "report_id": .string(reportID), "type": .string(mitigation.type), "entity_type": .string(mitigation.entityType),
+                "entity_id": .string(mitigation.entityID), "status": .string(mitigation.status),
+                "effective_date": .string(RFC3339.format(mitigation.effectiveDate)), "statement": .string(mitigation.statement),
+            ]), by: actor, at: now, on: database)
             if let contact = try await CustomerContact.recipient(of: report, on: database) {
                 let notice = CustomerNotice.Mitigation(id: mitigation.id ?? "", type: order.type, entityType: order.entityType, entityID: order.entityID,
                                                        effectiveDate: order.effectiveDate, isActive: order.isActive(at: now), statement: order.statement)
@@ -57,7 +62,7 @@ struct Mitigations: Sendable {
     func appeal(_ request: AppealRequest, reportID: String, reportType: ReportType, accountID: String,
                 on database: any Database) async throws -> [MitigationModel] {
         let now = now()
-        return try await database.transaction { database in
+        return try await database.auditedTransaction { database in
             let mitigations = try await MitigationModel.query(on: database).filter(\.$reportID == reportID)
                 .sort(\.$effectiveDate).sort(\.$id).all()
             let appeals = try await AppealModel.query(on: database).filter(\.$reportID == reportID).all()
@@ -120,9 +125,18 @@ struct Mitigations: Sendable {
                 appeal.status = AppealStatus.open.rawValue
                 appeal.createdAt = now
                 try await appeal.create(on: database)
+                let actor = AuditActor.account(accountID)
+                try await AuditLog.append(AuditChange(subject: .appeal, subjectID: appeal.id ?? "", action: "appeal.filed", after: [
+                    "report_id": .string(reportID), "mitigation_id": .string(appeal.mitigationID), "request_id": .string(requestID),
+                    "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
+                ]), by: actor, at: now, on: database)
+                let before = mitigation.status
                 mitigation.status = MitigationStatus.inReview.rawValue
                 mitigation.updatedAt = now
                 try await mitigation.save(on: database)
+                try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: "mitigation.appealed",
+                                                      before: ["status": .string(before)], after: ["status": .string(mitigation.status)]),
+                                          by: actor, at: now, on: database)
             }
             if !newlyAppealed.isEmpty, let report = try await ReportModel.find(reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {

@@ -25,9 +25,17 @@ public struct AuditEntry: Sendable, Equatable {
     /// A new entry linked to `previous` (nil for the first), with its hash computed.
     public init(following previous: AuditEntry?, occurredAt: Date, actor: String, subjectType: String, subjectID: String,
                 action: String, before: JSONValue, after: JSONValue) {
-        self.init(sequence: (previous?.sequence ?? 0) + 1, occurredAt: occurredAt, actor: actor, subjectType: subjectType,
-                  subjectID: subjectID, action: action, before: before, after: after,
-                  previousHash: previous?.hash ?? Self.genesisHash, hash: "")
+        self.init(sequence: (previous?.sequence ?? 0) + 1, previousHash: previous?.hash ?? Self.genesisHash, occurredAt: occurredAt,
+                  actor: actor, subjectType: subjectType, subjectID: subjectID, action: action, before: before, after: after)
+    }
+
+    /// A new entry at `sequence` after the entry whose hash is `previousHash`, with its hash computed. The
+    /// time is kept to the millisecond, as it is hashed.
+    public init(sequence: Int, previousHash: String, occurredAt: Date, actor: String, subjectType: String, subjectID: String,
+                action: String, before: JSONValue, after: JSONValue) {
+        let milliseconds = (occurredAt.timeIntervalSince1970 * 1000).rounded()
+        self.init(sequence: sequence, occurredAt: Date(timeIntervalSince1970: milliseconds / 1000), actor: actor, subjectType: subjectType,
+                  subjectID: subjectID, action: action, before: before, after: after, previousHash: previousHash, hash: "")
         hash = computedHash
     }
 
@@ -56,8 +64,8 @@ public struct AuditEntry: Sendable, Equatable {
     }
 }
 
-/// Checks a log read in sequence order.
-public enum AuditChain {
+/// Checks a log read in sequence order, one entry at a time, so that a long log is checked as it is read.
+public struct AuditChain: Sendable {
     /// Why an entry does not belong where it is.
     public enum Break: Sendable, Equatable, CustomStringConvertible {
         /// A sequence number is missing or repeated before this entry.
@@ -66,27 +74,44 @@ public enum AuditChain {
         case altered(sequence: Int)
         /// The entry does not link to the hash of the one before it.
         case unlinked(sequence: Int)
+        /// The log ends before (or after) the head recorded beside it: the newest entries were removed.
+        case truncated(head: Int, last: Int)
 
         public var description: String {
             switch self {
             case let .gap(expected, found): "entry \(expected) is missing: the log goes on at entry \(found)"
             case let .altered(sequence): "entry \(sequence) was changed after it was written: its content does not match its hash"
             case let .unlinked(sequence): "entry \(sequence) does not follow entry \(sequence - 1): the hashes do not link"
+            case let .truncated(head, last): "the log ends at entry \(last), but its head records entry \(head)"
             }
         }
     }
 
-    /// The first broken link, or nil when every entry follows the one before it. Entries are passed in
-    /// order, from the first, so that a long log can be checked as it is read.
+    public private(set) var lastSequence = 0
+    public private(set) var lastHash = AuditEntry.genesisHash
+
+    public init() {}
+
+    /// Checks the next entry; nil when it follows the ones before it.
+    public mutating func check(_ entry: AuditEntry) -> Break? {
+        guard entry.sequence == lastSequence + 1 else { return .gap(expected: lastSequence + 1, found: entry.sequence) }
+        guard entry.hash == entry.computedHash else { return .altered(sequence: entry.sequence) }
+        guard entry.previousHash == lastHash else { return .unlinked(sequence: entry.sequence) }
+        lastSequence = entry.sequence
+        lastHash = entry.hash
+        return nil
+    }
+
+    /// After the last entry: whether the log ends where its recorded head says.
+    public func checkEnd(headSequence: Int, headHash: String) -> Break? {
+        headSequence == lastSequence && headHash == lastHash ? nil : .truncated(head: headSequence, last: lastSequence)
+    }
+
+    /// The first broken link of a whole log, or nil when every entry follows the one before it.
     public static func firstBreak(in entries: some Sequence<AuditEntry>) -> Break? {
-        var previousHash = AuditEntry.genesisHash
-        var expected = 1
+        var chain = AuditChain()
         for entry in entries {
-            guard entry.sequence == expected else { return .gap(expected: expected, found: entry.sequence) }
-            guard entry.hash == entry.computedHash else { return .altered(sequence: entry.sequence) }
-            guard entry.previousHash == previousHash else { return .unlinked(sequence: entry.sequence) }
-            previousHash = entry.hash
-            expected += 1
+            if let broken = chain.check(entry) { return broken }
         }
         return nil
     }

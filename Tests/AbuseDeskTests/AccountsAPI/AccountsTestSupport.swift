@@ -26,18 +26,18 @@ struct AccountsWorld {
         func account(_ name: String, _ domain: String, _ netblock: String, _ email: String) async throws -> String {
             let new = AccountAdministration.NewAccount(name: name, abuseEmail: email, domains: [try #require(HostName(domain))],
                                                        netblocks: [try #require(Netblock(netblock))])
-            return try #require(try await administration.createAccount(new, on: app.db).id)
+            return try #require(try await administration.createAccount(new, by: .commandLine, on: app.db).id)
         }
         acme = try await account("Acme Hosting", "example.com", "203.0.113.0/24", "abuse@example.com")
         other = try await account("Other Cloud", "example.net", "198.51.100.0/24", "abuse@example.net")
-        acmeToken = try await administration.createToken(for: acme, scopes: [.read, .edit], name: nil, on: app.db).1
-        acmeReadOnly = try await administration.createToken(for: acme, scopes: [.read], name: nil, on: app.db).1
-        acmeEditOnly = try await administration.createToken(for: acme, scopes: [.edit], name: nil, on: app.db).1
-        otherToken = try await administration.createToken(for: other, scopes: [.read, .edit], name: nil, on: app.db).1
-        _ = try await administration.createOperator(email: "admin@abusedesk.test", role: .admin, password: "a long enough password", on: app.db)
-        _ = try await administration.createOperator(email: "analyst@abusedesk.test", role: .analyst, password: "a long enough password", on: app.db)
-        adminToken = try await administration.createOperatorToken(email: "admin@abusedesk.test", on: app.db).1
-        analystToken = try await administration.createOperatorToken(email: "analyst@abusedesk.test", on: app.db).1
+        acmeToken = try await administration.createToken(for: acme, scopes: [.read, .edit], name: nil, by: .commandLine, on: app.db).1
+        acmeReadOnly = try await administration.createToken(for: acme, scopes: [.read], name: nil, by: .commandLine, on: app.db).1
+        acmeEditOnly = try await administration.createToken(for: acme, scopes: [.edit], name: nil, by: .commandLine, on: app.db).1
+        otherToken = try await administration.createToken(for: other, scopes: [.read, .edit], name: nil, by: .commandLine, on: app.db).1
+        _ = try await administration.createOperator(email: "admin@abusedesk.test", role: .admin, password: "a long enough password", by: .commandLine, on: app.db)
+        _ = try await administration.createOperator(email: "analyst@abusedesk.test", role: .analyst, password: "a long enough password", by: .commandLine, on: app.db)
+        adminToken = try await administration.createOperatorToken(email: "admin@abusedesk.test", by: .commandLine, on: app.db).1
+        analystToken = try await administration.createOperatorToken(email: "analyst@abusedesk.test", by: .commandLine, on: app.db).1
     }
 
     /// Sends a request with a bearer token (none when nil).

@@ -40,8 +40,8 @@ import Vapor
                     #expect(response.status == .unauthorized, "\(name) with \(token ?? "no token")")
                     #expect(try response.json == unauthenticated, "\(name)")
                 }
-                let revoked = try await app.abuseDesk.administration.createToken(for: world.acme, scopes: [.read, .edit], name: nil, on: app.db)
-                _ = try await app.abuseDesk.administration.revokeToken(revoked.0.id ?? "", of: world.acme, on: app.db)
+                let revoked = try await app.abuseDesk.administration.createToken(for: world.acme, scopes: [.read, .edit], name: nil, by: .commandLine, on: app.db)
+                _ = try await app.abuseDesk.administration.revokeToken(revoked.0.id ?? "", of: world.acme, by: .commandLine, on: app.db)
                 #expect(try await world.send(endpoint.method, endpoint.path, token: revoked.1, json: endpoint.body).status == .unauthorized, "\(name) revoked")
 
                 for (token, who) in [(world.otherToken, "another account"), (world.adminToken, "an operator")] {

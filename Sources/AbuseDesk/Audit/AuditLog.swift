@@ -1,0 +1,112 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Who made a change, as the audit log names them.
+enum AuditActor: Sendable, Equatable {
+    case `operator`(String)
+    case account(String)
+    case commandLine
+    /// The service itself, e.g. the scheduler activating a mitigation when it is due.
+    case system
+
+    var name: String {
+        switch self {
+        case .operator(let id): "operator:\(id)"
+        case .account(let id): "account:\(id)"
+        case .commandLine: "command-line"
+        case .system: "system"
+        }
+    }
+}
+
+/// What the audit log records changes of.
+enum AuditSubject: String, Sendable {
+    case report, mitigation, appeal, account, token, `operator`
+}
+
+/// One change of state: what it was done to, what happened, the state before and after.
+struct AuditChange: Sendable {
+    var subject: AuditSubject
+    var subjectID: String
+    var action: String
+    var before: JSONValue = .null
+    var after: JSONValue = .null
+}
+
+/// The hash-chained audit log (M005). Changes are appended in the transaction that makes them, so a
+/// change and its entry are stored together or not at all.
+enum AuditLog {
+    /// Appends `change` inside the caller's transaction. The head row is updated first: PostgreSQL holds
+    /// it until the transaction ends and SQLite takes its write lock, so concurrent appends queue up and
+    /// each links to the one before.
+    @discardableResult
+    static func append(_ change: AuditChange, by actor: AuditActor, at date: Date, on database: any Database) async throws -> AuditEntry {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        guard let head = try await sql.raw("UPDATE audit_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash").first() else {
+            throw StoreError.missingAuditHead
+        }
+        let entry = AuditEntry(sequence: try head.decode(column: "sequence", as: Int.self),
+                               previousHash: try head.decode(column: "hash", as: String.self), occurredAt: date, actor: actor.name,
+                               subjectType: change.subject.rawValue, subjectID: change.subjectID, action: change.action,
+                               before: change.before, after: change.after)
+        try await sql.insert(into: "audit_entries")
+            .columns("sequence", "occurred_at", "actor", "subject_type", "subject_id", "action", "before_state", "after_state",
+                     "previous_hash", "hash")
+            .values(SQLBind(entry.sequence), SQLBind(entry.occurredAt), SQLBind(entry.actor), SQLBind(entry.subjectType),
+                    SQLBind(entry.subjectID), SQLBind(entry.action), SQLBind(entry.before.serialized()), SQLBind(entry.after.serialized()),
+                    SQLBind(entry.previousHash), SQLBind(entry.hash))
+            .run()
+        try await sql.update("audit_head").set("hash", to: entry.hash).where("id", .equal, 1).run()
+        return entry
+    }
+
+    /// Every entry about these subjects, oldest first: a report's history with its mitigations and appeals.
+    static func history(of subjects: [(AuditSubject, String)], on database: any Database) async throws -> [AuditEntry] {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        guard !subjects.isEmpty else { return [] }
+        let matches: [SQLQueryString] = subjects.map { "(subject_type = \(bind: $0.0.rawValue) AND subject_id = \(bind: $0.1))" }
+        let query: SQLQueryString = "SELECT * FROM audit_entries WHERE " + matches.joined(separator: " OR ") + " ORDER BY sequence"
+        return try await sql.raw(query).all().map(entry(from:))
+    }
+
+    /// What `abusedesk audit verify` reports.
+    struct Verification: Sendable {
+        var entries: Int
+        var headHash: String
+        var firstBreak: AuditChain.Break?
+    }
+
+    /// Reads the whole log in order, a page at a time, and finds the first broken link if there is one.
+    static func verify(on database: any Database, pageSize: Int = 1000) async throws -> Verification {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        var chain = AuditChain()
+        while true {
+            let page = try await sql.raw("""
+                SELECT * FROM audit_entries WHERE sequence > \(bind: chain.lastSequence) ORDER BY sequence LIMIT \(literal: pageSize)
+                """).all().map(entry(from:))
+            for entry in page {
+                if let broken = chain.check(entry) { return Verification(entries: chain.lastSequence, headHash: chain.lastHash, firstBreak: broken) }
+            }
+            if page.count < pageSize { break }
+        }
+        guard let head = try await sql.raw("SELECT sequence, hash FROM audit_head WHERE id = 1").first() else { throw StoreError.missingAuditHead }
+        let broken = chain.checkEnd(headSequence: try head.decode(column: "sequence", as: Int.self),
+                                    headHash: try head.decode(column: "hash", as: String.self))
+        return Verification(entries: chain.lastSequence, headHash: chain.lastHash, firstBreak: broken)
+    }
+
+    private static func entry(from row: any SQLRow) throws -> AuditEntry {
+        func json(_ column: String) throws -> JSONValue {
+            let text = try row.decode(column: column, as: String.self)
+            // An unreadable state is an alteration too: it can no longer give the stored hash.
+            return (try? JSONParser.parse(Array(text.utf8), maximumDepth: 64)) ?? .string(text)
+        }
+        return AuditEntry(sequence: try row.decode(column: "sequence", as: Int.self), occurredAt: try row.decode(column: "occurred_at", as: Date.self),
+                          actor: try row.decode(column: "actor", as: String.self), subjectType: try row.decode(column: "subject_type", as: String.self),
+                          subjectID: try row.decode(column: "subject_id", as: String.self), action: try row.decode(column: "action", as: String.self),
+                          before: try json("before_state"), after: try json("after_state"),
+                          previousHash: try row.decode(column: "previous_hash", as: String.self), hash: try row.decode(column: "hash", as: String.self))
+    }
+}
