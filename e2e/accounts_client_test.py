@@ -6,6 +6,9 @@ mitigates through the admin API; the customer reads, pages, filters and appeals 
     python3 e2e/accounts_client_test.py .build/debug/abusedesk
 """
 import json
+import os
+import sqlite3
+import subprocess
 import sys
 import time
 
@@ -219,6 +222,18 @@ def run(service, check):
                  lambda: submitter.abuse_reports.get(target, account_id=other))
     expect_error(check, "a bad filter value", cloudflare.BadRequestError,
                  lambda: customer.abuse_reports.list(account_id=acme, status="denied"))
+
+    # --- Every change of the case is in the audit log, and altering one is found ------------------------
+    verified = cli(service, "audit", "verify")
+    check("abusedesk audit verify finds the log intact", verified.get("intact") is True and verified.get("entries", 0) >= 10
+          and len(verified.get("head_hash", "")) == 64, str(verified))
+    store = os.path.join(service.data_dir, "abusedesk.sqlite")
+    if os.path.exists(store):
+        with sqlite3.connect(store) as connection:
+            connection.execute("UPDATE audit_entries SET actor = 'operator:someone-else' WHERE sequence = 3")
+        done = subprocess.run([service.binary, "audit", "verify"], env=service.env, capture_output=True, text=True, timeout=120)
+        check("an altered entry makes audit verify fail and name it", done.returncode == 1 and done.stdout == ""
+              and "entry 3 was changed after it was written" in done.stderr, done.stderr[-400:])
 
 
 def expect_error(check, what, kind, call):
