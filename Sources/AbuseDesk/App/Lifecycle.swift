@@ -32,14 +32,15 @@ struct StoreStartup: LifecycleHandler {
     }
 }
 
-/// Work that runs beside the requests: delivering the outbox and picking up accounts changed by another
-/// process (the command line) every few seconds, and expiring unclaimed uploads and old idempotency keys
+/// Work that runs beside the requests: delivering the outbox, picking up accounts changed by another
+/// process (the command line) and activating mitigations that have become due, every few seconds; expiring unclaimed uploads and old idempotency keys
 /// every ten minutes. Each pass is short and leaves nothing half-done
 /// when it is stopped between passes.
 struct BackgroundWork: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     static let mailInterval: Duration = .seconds(2)
     static let routingInterval: Duration = .seconds(2)
+    static let schedulerInterval: Duration = .seconds(5)
     static let expiryInterval: Duration = .seconds(600)
 
     func didBootAsync(_ app: Application) async throws {
@@ -50,6 +51,7 @@ struct BackgroundWork: LifecycleHandler {
             $0 = [
                 Self.repeating(every: Self.mailInterval) { await Self.deliverMail(services: services, database: database, logger: logger) },
                 Self.repeating(every: Self.routingInterval) { await Self.refreshRouting(services: services, database: database, logger: logger) },
+                Self.repeating(every: Self.schedulerInterval) { await Self.activateDue(services: services, database: database, logger: logger) },
                 Self.repeating(every: Self.expiryInterval) { await Self.expire(services: services, database: database, logger: logger) },
             ]
         }
@@ -85,6 +87,15 @@ struct BackgroundWork: LifecycleHandler {
             }
         } catch {
             logger.error("Routing table refresh failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    static func activateDue(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+        do {
+            let activated = try await services.mitigations.activateDue(on: database)
+            if activated > 0 { logger.info("Activated mitigations that became due", metadata: ["count": "\(activated)"]) }
+        } catch {
+            logger.error("Mitigation scheduler pass failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 

@@ -47,6 +47,33 @@ struct Mitigations: Sendable {
         }
     }
 
+    /// Makes `active` every `pending` mitigation whose effective date has come, each in its own
+    /// transaction with its audit entry (by the service itself). Answers how many it activated. A
+    /// mitigation that left `pending` meanwhile (appealed, say) is left as it is.
+    @discardableResult
+    func activateDue(on database: any Database) async throws -> Int {
+        let now = now()
+        let due = try await MitigationModel.query(on: database).filter(\.$status == MitigationStatus.pending.rawValue)
+            .filter(\.$effectiveDate <= now).sort(\.$effectiveDate).limit(500).all()
+        var activated = 0
+        for candidate in due {
+            guard let id = candidate.id else { continue }
+            let changed = try await database.auditedTransaction { database in
+                guard let mitigation = try await MitigationModel.find(id, on: database),
+                      mitigation.status == MitigationStatus.pending.rawValue, mitigation.effectiveDate <= now else { return false }
+                mitigation.status = MitigationStatus.active.rawValue
+                mitigation.updatedAt = now
+                try await mitigation.save(on: database)
+                try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: id, action: "mitigation.activated",
+                                                      before: ["status": "pending"], after: ["status": "active"]),
+                                          by: .system, at: now, on: database)
+                return true
+            }
+            if changed { activated += 1 }
+        }
+        return activated
+    }
+
     /// What the customer may do about a report's mitigations now.
     func eligibility(of reportID: String, on database: any Database) async throws -> AppealEligibility {
         let statuses = try await MitigationModel.query(on: database).filter(\.$reportID == reportID).all()
