@@ -4,7 +4,8 @@ import Foundation
 import Vapor
 
 /// `/admin/v1`: what operators script with their token. Admins manage accounts, their domains,
-/// netblocks and tokens; every operator decides reports and applies mitigations.
+/// netblocks and tokens; every operator decides reports, applies and cancels mitigations and answers
+/// appeals (those handlers are in AdminAPIController+Appeals.swift).
 struct AdminAPIController: RouteCollection {
     let administration: AccountAdministration
     let decisions: ReportDecisions
@@ -31,6 +32,9 @@ struct AdminAPIController: RouteCollection {
         report.post("accept", use: accept)
         report.post("deny", use: deny)
         report.post("mitigations", use: applyMitigation)
+        admin.post("mitigations", ":mitigation_id", "cancel", use: cancelMitigation)
+        admin.get("appeals", use: listAppeals)
+        admin.post("appeals", ":appeal_id", "decision", use: decideAppeal)
     }
 
     // MARK: Accounts

@@ -48,6 +48,14 @@ enum AdminRepresentation {
         return .object(object)
     }
 
+    static func appeal(_ appeal: AppealModel) -> JSONValue {
+        ["id": .string(appeal.id ?? ""), "report_id": .string(appeal.reportID), "mitigation_id": .string(appeal.mitigationID),
+         "request_id": .string(appeal.requestID), "account_id": appeal.accountID.map(JSONValue.string) ?? .null,
+         "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
+         "created_at": .string(RFC3339.format(appeal.createdAt)), "decided_at": appeal.decidedAt.map { .string(RFC3339.format($0)) } ?? .null,
+         "decision_reason": appeal.decisionReason.map(JSONValue.string) ?? .null]
+    }
+
     /// The stored statement (Swift property names) with the API's names.
     private static func snakeStatement(_ value: JSONValue) -> JSONValue {
         ["ground": value["ground"] ?? .null, "facts": value["facts"] ?? .null, "automated": value["automated"] ?? .null,

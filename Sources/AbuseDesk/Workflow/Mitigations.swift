@@ -74,6 +74,66 @@ struct Mitigations: Sendable {
         return activated
     }
 
+    /// Withdraws a mitigation before it begins: only a `pending` one can be cancelled.
+    func cancel(_ mitigationID: String, by actor: AuditActor, on database: any Database) async throws -> MitigationModel {
+        let now = now()
+        return try await database.auditedTransaction { database in
+            guard Identifier.isWellFormed(mitigationID), let mitigation = try await MitigationModel.find(mitigationID, on: database) else {
+                throw ClientError.notFound("There is no mitigation \(mitigationID).")
+            }
+            guard mitigation.status == MitigationStatus.pending.rawValue else {
+                throw ClientError(status: .conflict, code: "Conflict",
+                                  message: "Only a pending mitigation can be cancelled; mitigation \(mitigationID) is \(mitigation.status).")
+            }
+            mitigation.status = MitigationStatus.cancelled.rawValue
+            mitigation.updatedAt = now
+            try await mitigation.save(on: database)
+            try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigationID, action: "mitigation.cancelled",
+                                                  before: ["status": "pending"], after: ["status": "cancelled"]), by: actor, at: now, on: database)
+            return mitigation
+        }
+    }
+
+    /// Answers an open appeal. Granted: the mitigation is removed. Rejected: it is back in force — active,
+    /// or pending if its effective date has not come. The customer is told either way, with the reason.
+    func decideAppeal(_ appealID: String, grant: Bool, reason: String, by actor: AuditActor,
+                      on database: any Database) async throws -> (AppealModel, MitigationModel) {
+        let now = now()
+        return try await database.auditedTransaction { database in
+            guard Identifier.isWellFormed(appealID), let appeal = try await AppealModel.find(appealID, on: database) else {
+                throw ClientError.notFound("There is no appeal \(appealID).")
+            }
+            guard appeal.status == AppealStatus.open.rawValue else {
+                throw ClientError(status: .conflict, code: "Conflict", message: "Appeal \(appealID) was \(appeal.status) already.")
+            }
+            guard let mitigation = try await MitigationModel.find(appeal.mitigationID, on: database) else {
+                throw ClientError.notFound("The mitigation of appeal \(appealID) no longer exists.")
+            }
+            appeal.status = (grant ? AppealStatus.granted : .rejected).rawValue
+            appeal.decidedAt = now
+            appeal.decisionReason = reason
+            try await appeal.save(on: database)
+            try await AuditLog.append(AuditChange(subject: .appeal, subjectID: appealID, action: grant ? "appeal.granted" : "appeal.rejected",
+                                                  before: ["status": "open"], after: ["status": .string(appeal.status), "reason": .string(reason)]),
+                                      by: actor, at: now, on: database)
+            let before = mitigation.status
+            let reinstated: MitigationStatus = mitigation.effectiveDate <= now ? .active : .pending
+            mitigation.status = (grant ? MitigationStatus.removed : reinstated).rawValue
+            mitigation.updatedAt = now
+            try await mitigation.save(on: database)
+            try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: grant ? "mitigation.removed" : "mitigation.reinstated",
+                                                  before: ["status": .string(before)], after: ["status": .string(mitigation.status)]),
+                                      by: actor, at: now, on: database)
+            if let report = try await ReportModel.find(appeal.reportID, on: database),
+               let contact = try await CustomerContact.recipient(of: report, on: database) {
+                let message = CustomerNotice.appealDecided(granted: grant, mitigationID: mitigation.id ?? "", reinstatedAs: reinstated, reason: reason,
+                                                           report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
+                try await OutboxMessageModel(message, now: now).create(on: database)
+            }
+            return (appeal, mitigation)
+        }
+    }
+
     /// What the customer may do about a report's mitigations now.
     func eligibility(of reportID: String, on database: any Database) async throws -> AppealEligibility {
         let statuses = try await MitigationModel.query(on: database).filter(\.$reportID == reportID).all()

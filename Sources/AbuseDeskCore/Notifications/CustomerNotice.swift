@@ -91,6 +91,21 @@ public enum CustomerNotice {
                                body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
     }
 
+    /// The answer to an appeal: granted (the mitigation is removed) or rejected (it stays), with why.
+    public static func appealDecided(granted: Bool, mitigationID: String, reinstatedAs status: MitigationStatus, reason: String,
+                                     report: Report, to recipient: String, accountID: String) -> OutgoingMessage {
+        let outcome = granted
+            ? "We granted your appeal: mitigation \(mitigationID) is removed."
+            : "We rejected your appeal: mitigation \(mitigationID) stays \(status == .pending ? "scheduled" : "in effect")."
+        var lines = ["Hello,", "", "we reviewed your appeal against a mitigation of abuse report \(report.id).", "", outcome, "",
+                     "Why: \(reason)", ""]
+        lines += describe(report)
+        lines += ["", "AbuseDesk"]
+        return OutgoingMessage(audience: .customer, recipient: recipient,
+                               subject: "Appeal \(granted ? "granted" : "rejected") for abuse report \(report.id)",
+                               body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
+    }
+
     static func describe(_ report: Report) -> [String] {
         var lines = ["Report id:  \(report.id)", "Type:       \(report.type.title)"]
         if let first = report.urls.first {

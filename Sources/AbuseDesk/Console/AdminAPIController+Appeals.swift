@@ -1,0 +1,55 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import Vapor
+
+extension AdminAPIController {
+    /// `POST /admin/v1/mitigations/{id}/cancel`: withdraws a pending mitigation.
+    @Sendable
+    func cancelMitigation(_ request: Request) async throws -> Response {
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        _ = try Self.object(request, allowed: [], emptyAllowed: true)
+        let mitigation = try await mitigations.cancel(request.parameters.get("mitigation_id") ?? "", by: actor, on: request.db)
+        return Envelope.success(AdminRepresentation.mitigation(mitigation))
+    }
+
+    /// `GET /admin/v1/appeals?status=open`: the appeals queue, oldest first.
+    @Sendable
+    func listAppeals(_ request: Request) async throws -> Response {
+        _ = try request.authorizeOperator(adminOnly: false)
+        var query = QueryParameters(request.url.query)
+        query.rejectUnknown(allowed: ["status", "page", "per_page"])
+        let status = query.choice("status", AppealStatus.self)
+        let page = query.integer("page", default: 1, range: 1...1_000_000)
+        let perPage = query.integer("per_page", default: 20, range: 1...AccountsAPIController.maximumPerPage)
+        try query.check()
+        var appeals = AppealModel.query(on: request.db)
+        if let status { appeals = appeals.filter(\.$status == status.rawValue) }
+        let total = try await appeals.copy().count()
+        let offset = (page - 1) * perPage
+        let found = try await appeals.sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all()
+        return Envelope.success(.array(found.map(AdminRepresentation.appeal)),
+                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: found.count, totalCount: total))
+    }
+
+    /// `POST /admin/v1/appeals/{id}/decision` with `{"decision": "grant"|"reject", "reason": "..."}`.
+    @Sendable
+    func decideAppeal(_ request: Request) async throws -> Response {
+        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let object = try Self.object(request, allowed: ["decision", "reason"])
+        var check = FieldChecker()
+        var decision: String?
+        if object["decision"].isAbsent {
+            check.problem("decision", .required, "Required: \"grant\" (the mitigation is removed) or \"reject\" (it stays).")
+        } else {
+            decision = check.choice(object, "decision", ["grant", "reject"])
+        }
+        let reason = check.string(object, "reason", required: "why, in words the customer will read", length: 1...2000, multiline: true)
+        guard let decision, let reason, check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "decision") }
+        let (appeal, mitigation) = try await mitigations.decideAppeal(request.parameters.get("appeal_id") ?? "", grant: decision == "grant",
+                                                                      reason: reason, by: actor, on: request.db)
+        var result = AdminRepresentation.appeal(appeal).objectValue ?? JSONObject()
+        result["mitigation"] = AdminRepresentation.mitigation(mitigation)
+        return Envelope.success(.object(result))
+    }
+}
