@@ -11,7 +11,6 @@ struct AccountsAPIController: RouteCollection {
     let mitigations: Mitigations
     let authentication: BearerAuthentication
 
-    static let maximumPerPage = 100
     static let maximumSubmittedPerPage = 200
 
     func boot(routes: any RoutesBuilder) throws {
@@ -44,16 +43,15 @@ struct AccountsAPIController: RouteCollection {
         filter.types = query.choices("type", ReportType.self)
         filter.mitigationStatus = query.choice("mitigation_status", MitigationStatus.self)
         let sort = query.sort(ReportSortField.self, default: (.cdate, descending: true))
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...Self.maximumPerPage)
+        let page = query.page()
         try query.check()
 
         let reader = try ReportReader(request.db)
-        let (reports, total) = try await reader.list(.customer, accountID: account, filter: filter, sort: sort, page: page, perPage: perPage)
+        let (reports, total) = try await reader.list(.customer, accountID: account, filter: filter, sort: sort, page: page)
         let counts = try await reader.mitigationCounts(for: reports.map(\.id))
         let items = reports.map { AccountsRepresentation.customerReport($0, counts: counts[$0.id] ?? [:]) }
         return Envelope.success(["reports": .array(items)],
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: items.count, totalCount: total))
+                                page: page, count: items.count, total: total)
     }
 
     @Sendable
@@ -81,20 +79,17 @@ struct AccountsAPIController: RouteCollection {
         filter.effectiveBefore = query.timestamp("effective_before")
         filter.effectiveAfter = query.timestamp("effective_after")
         let sort = query.sort(MitigationSortField.self, default: (.effectiveDate, descending: false))
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...Self.maximumPerPage)
+        let page = query.page()
         try query.check()
-        let (items, total) = try await CaseReader(database: request.db).mitigations(of: report.id, filter: filter, sort: sort, page: page, perPage: perPage)
+        let (items, total) = try await CaseReader(database: request.db).mitigations(of: report.id, filter: filter, sort: sort, page: page)
         return Envelope.success(["mitigations": .array(items.map(AccountsRepresentation.mitigation))],
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: items.count, totalCount: total))
+                                page: page, count: items.count, total: total)
     }
 
     @Sendable
     func appeal(_ request: Request) async throws -> Response {
         let (report, _) = try await customerReport(request, scope: .edit)
-        var query = QueryParameters(request.url.query)
-        query.rejectUnknown(allowed: [])
-        try query.check()
+        try rejectAnyQuery(request)
         let body = try request.jsonBody()
         let appealRequest: AppealRequest
         switch AppealRequest.parse(body) {
@@ -158,13 +153,11 @@ struct AccountsAPIController: RouteCollection {
         filter.createdBefore = query.timestamp("created_before")
         filter.createdAfter = query.timestamp("created_after")
         let sort = query.sort(ReportSortField.self, default: (.cdate, descending: true))
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...Self.maximumSubmittedPerPage)
+        let page = query.page(maximumSize: Self.maximumSubmittedPerPage)
         try query.check()
-        let (reports, total) = try await ReportReader(request.db).list(.submitter, accountID: account, filter: filter, sort: sort,
-                                                                       page: page, perPage: perPage)
+        let (reports, total) = try await ReportReader(request.db).list(.submitter, accountID: account, filter: filter, sort: sort, page: page)
         return Envelope.success(["reports": .array(reports.map { .object(AccountsRepresentation.submittedSummary($0)) })],
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: reports.count, totalCount: total))
+                                page: page, count: reports.count, total: total)
     }
 
     @Sendable
@@ -205,13 +198,12 @@ struct AccountsAPIController: RouteCollection {
     private func emailPage(of reportID: String, audience: MessageAudience, accountID: String?, request: Request) async throws -> Response {
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["page", "per_page"])
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...Self.maximumPerPage)
+        let page = query.page()
         try query.check()
         let (items, total) = try await CaseReader(database: request.db).emails(of: reportID, audience: audience, accountID: accountID,
-                                                                               page: page, perPage: perPage)
+                                                                               page: page)
         return Envelope.success(["emails": .array(items.map(AccountsRepresentation.email))],
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: items.count, totalCount: total))
+                                page: page, count: items.count, total: total)
     }
 
     private func rejectAnyQuery(_ request: Request) throws {

@@ -50,11 +50,9 @@ enum Envelope {
         return ReportAPIResponses.json(body, status: error.status, headers: error.headers)
     }
 
-    /// `{page, per_page, count, total_count, total_pages}`
-    static func resultInfo(page: Int, perPage: Int, count: Int, totalCount: Int) -> JSONValue {
-        let pages = perPage == 0 ? 0 : (totalCount + perPage - 1) / perPage
-        return ["page": .number(Double(page)), "per_page": .number(Double(perPage)), "count": .number(Double(count)),
-                "total_count": .number(Double(totalCount)), "total_pages": .number(Double(pages))]
+    /// A page of a list: the items and its `result_info`.
+    static func success(_ result: JSONValue, page: PageRequest, count: Int, total: Int) -> Response {
+        success(result, resultInfo: page.resultInfo(count: count, total: total))
     }
 }
 

@@ -20,16 +20,14 @@ extension AdminAPIController {
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["status", "page", "per_page"])
         let status = query.choice("status", AppealStatus.self)
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...AccountsAPIController.maximumPerPage)
+        let page = query.page()
         try query.check()
         var appeals = AppealModel.query(on: request.db)
         if let status { appeals = appeals.filter(\.$status == status.rawValue) }
         let total = try await appeals.copy().count()
-        let offset = (page - 1) * perPage
-        let found = try await appeals.sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all()
+        let found = try await appeals.sort(\.$createdAt).sort(\.$id).range(page.rows).all()
         return Envelope.success(.array(found.map(AdminRepresentation.appeal)),
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: found.count, totalCount: total))
+                                page: page, count: found.count, total: total)
     }
 
     /// `POST /admin/v1/appeals/{id}/decision` with `{"decision": "grant"|"reject", "reason": "..."}`.

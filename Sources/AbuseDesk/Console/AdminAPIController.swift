@@ -44,15 +44,13 @@ struct AdminAPIController: RouteCollection {
         _ = try request.authorizeOperator(adminOnly: true)
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["page", "per_page"])
-        let page = query.integer("page", default: 1, range: 1...1_000_000)
-        let perPage = query.integer("per_page", default: 20, range: 1...AccountsAPIController.maximumPerPage)
+        let page = query.page()
         try query.check()
         let all = AccountModel.query(on: request.db)
         let total = try await all.copy().count()
-        let offset = (page - 1) * perPage
-        let accounts = try await all.with(\.$domains).with(\.$netblocks).sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all()
+        let accounts = try await all.with(\.$domains).with(\.$netblocks).sort(\.$createdAt).sort(\.$id).range(page.rows).all()
         return Envelope.success(.array(accounts.map(AdminRepresentation.account)),
-                                resultInfo: Envelope.resultInfo(page: page, perPage: perPage, count: accounts.count, totalCount: total))
+                                page: page, count: accounts.count, total: total)
     }
 
     @Sendable

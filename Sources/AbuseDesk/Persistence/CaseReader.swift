@@ -23,7 +23,7 @@ struct CaseReader {
     let database: any Database
 
     func mitigations(of reportID: String, filter: MitigationFilter, sort: (MitigationSortField, descending: Bool),
-                     page: Int, perPage: Int) async throws -> (items: [MitigationModel], total: Int) {
+                     page: PageRequest) async throws -> (items: [MitigationModel], total: Int) {
         let query = MitigationModel.query(on: database).filter(\.$reportID == reportID)
         if let status = filter.status { query.filter(\.$status == status.rawValue) }
         if !filter.types.isEmpty { query.filter(\.$type ~~ filter.types.map(\.rawValue)) }
@@ -39,19 +39,17 @@ struct CaseReader {
         case .entityType: query.sort(\.$entityType, direction)
         }
         query.sort(\.$id, direction)
-        let offset = (page - 1) * perPage
-        return (try await query.range(offset..<(offset + perPage)).all(), total)
+        return (try await query.range(page.rows).all(), total)
     }
 
     /// Sent e-mails about a report to one audience (for customers: to that account only), oldest first.
-    func emails(of reportID: String, audience: MessageAudience, accountID: String?, page: Int, perPage: Int) async throws -> (items: [OutboxMessageModel], total: Int) {
+    func emails(of reportID: String, audience: MessageAudience, accountID: String?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: Int) {
         let query = OutboxMessageModel.query(on: database)
             .filter(\.$reportID == reportID)
             .filter(\.$audience == audience.rawValue)
             .filter(\.$sentAt != nil)
         if let accountID { query.filter(\.$accountID == accountID) }
         let total = try await query.copy().count()
-        let offset = (page - 1) * perPage
-        return (try await query.sort(\.$sentAt).sort(\.$createdAt).sort(\.$id).range(offset..<(offset + perPage)).all(), total)
+        return (try await query.sort(\.$sentAt).sort(\.$createdAt).sort(\.$id).range(page.rows).all(), total)
     }
 }

@@ -99,14 +99,14 @@ struct ReportReader {
     }
 
     func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
-              page: Int, perPage: Int) async throws -> (reports: [StoredReport], total: Int) {
+              page: PageRequest) async throws -> (reports: [StoredReport], total: Int) {
         let condition = Self.condition(side, accountID: accountID, filter: filter)
         let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
-        guard total > (page - 1) * perPage else { return ([], total) }
+        guard total > page.offset else { return ([], total) }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
             + " ORDER BY " + Self.sortExpression(sort.0, side: side) + direction + ", id" + direction
-            + " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
+            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
         return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
     }
 

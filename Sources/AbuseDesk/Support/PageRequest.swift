@@ -1,0 +1,31 @@
+import AbuseDeskCore
+
+/// Which page of a list a request asks for: `page` from 1 and `per_page` from 1 to the list's maximum
+/// (default 20), as every paged endpoint of the Accounts and admin APIs reads them.
+struct PageRequest: Sendable, Equatable {
+    /// `per_page` when the request does not say; most lists allow up to `standardMaximum`.
+    static let defaultSize = 20
+    static let standardMaximum = 100
+
+    var number: Int
+    var size: Int
+
+    /// The rows before this page, and the rows of it.
+    var offset: Int { (number - 1) * size }
+    var rows: Range<Int> { offset..<(offset + size) }
+
+    /// `{page, per_page, count, total_count, total_pages}` for this page holding `count` of `total` items.
+    func resultInfo(count: Int, total: Int) -> JSONValue {
+        let pages = (total + size - 1) / size
+        return ["page": .number(Double(number)), "per_page": .number(Double(size)), "count": .number(Double(count)),
+                "total_count": .number(Double(total)), "total_pages": .number(Double(pages))]
+    }
+}
+
+extension QueryParameters {
+    /// `page` and `per_page`, each problem named like any other parameter's.
+    mutating func page(maximumSize: Int = PageRequest.standardMaximum) -> PageRequest {
+        PageRequest(number: integer("page", default: 1, range: 1...1_000_000),
+                    size: integer("per_page", default: PageRequest.defaultSize, range: 1...maximumSize))
+    }
+}
