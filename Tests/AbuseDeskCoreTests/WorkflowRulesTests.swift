@@ -34,6 +34,16 @@ import Testing
         #expect(!nothing.appealable && !nothing.hasAppealableMitigations && nothing.hasOpenAppeal)
     }
 
+    @Test func mitigationStatusesMoveByTheirEffectiveDate() {
+        let now = Date(timeIntervalSince1970: 1_795_435_200)
+        #expect(MitigationStatus.inForce(effectiveDate: now, at: now) == .active, "due at the instant itself")
+        #expect(MitigationStatus.inForce(effectiveDate: now + 1, at: now) == .pending)
+        #expect(MitigationStatus.afterAppeal(granted: true, effectiveDate: now - 60, at: now) == .removed)
+        #expect(MitigationStatus.afterAppeal(granted: false, effectiveDate: now - 60, at: now) == .active)
+        #expect(MitigationStatus.afterAppeal(granted: false, effectiveDate: now + 60, at: now) == .pending)
+        #expect(MitigationStatus.allCases.filter(\.isCancellable) == [.pending])
+    }
+
     @Test func mitigationOrders() throws {
         let now = Date(timeIntervalSince1970: 1_795_435_200)
         let statement: JSONValue = ["ground": "ToS 4.2", "facts": "A phishing page.", "automated": false]

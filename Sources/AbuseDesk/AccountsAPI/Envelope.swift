@@ -72,6 +72,11 @@ extension ClientError {
         ClientError(status: .notFound, code: "NotFound", message: message)
     }
 
+    /// The request is well formed, but the thing is not in a state that allows it.
+    static func conflict(_ message: String, problems: [ValidationProblem] = []) -> ClientError {
+        ClientError(status: .conflict, code: "Conflict", message: message, problems: problems)
+    }
+
     /// Problems with the query or path of a request, named each.
     static func invalidParameters(_ problems: [ValidationProblem]) -> ClientError {
         let names = problems.map(\.path)

@@ -185,7 +185,7 @@ struct AccountAdministration: Sendable {
             }
         }
         if !problems.isEmpty {
-            throw ClientError(status: .conflict, code: "Conflict", message: problems.map(\.message).joined(separator: " "), problems: problems)
+            throw ClientError.conflict(problems.map(\.message).joined(separator: " "), problems: problems)
         }
     }
 

@@ -15,8 +15,7 @@ struct Mitigations: Sendable {
                 throw ClientError.notFound("There is no report \(reportID).")
             }
             guard report.status == ReportStatus.accepted.rawValue else {
-                throw ClientError(status: .conflict, code: "Conflict",
-                                  message: "Mitigations apply to accepted reports; report \(reportID) is \(report.status). Accept it first.")
+                throw ClientError.conflict("Mitigations apply to accepted reports; report \(reportID) is \(report.status). Accept it first.")
             }
             let mitigation = MitigationModel()
             mitigation.id = Identifier.make(at: now)
@@ -25,7 +24,7 @@ struct Mitigations: Sendable {
             mitigation.type = order.type.rawValue
             mitigation.entityType = order.entityType.rawValue
             mitigation.entityID = order.entityID
-            mitigation.status = (order.isActive(at: now) ? MitigationStatus.active : .pending).rawValue
+            mitigation.status = MitigationStatus.inForce(effectiveDate: order.effectiveDate, at: now).rawValue
             mitigation.effectiveDate = order.effectiveDate
             mitigation.statement = try String(decoding: JSONEncoder().encode(order.statement), as: UTF8.self)
             if case .operator(let operatorID) = actor { mitigation.createdBy = operatorID }
@@ -59,14 +58,9 @@ struct Mitigations: Sendable {
         for candidate in due {
             guard let id = candidate.id else { continue }
             let changed = try await database.auditedTransaction { database in
-                guard let mitigation = try await MitigationModel.find(id, on: database),
-                      mitigation.status == MitigationStatus.pending.rawValue, mitigation.effectiveDate <= now else { return false }
-                mitigation.status = MitigationStatus.active.rawValue
-                mitigation.updatedAt = now
-                try await mitigation.save(on: database)
-                try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: id, action: "mitigation.activated",
-                                                      before: ["status": "pending"], after: ["status": "active"]),
-                                          by: .system, at: now, on: database)
+                guard let mitigation = try await MitigationModel.find(id, on: database), mitigation.status == MitigationStatus.pending.rawValue,
+                      MitigationStatus.inForce(effectiveDate: mitigation.effectiveDate, at: now) == .active else { return false }
+                try await move(mitigation, to: .active, action: "mitigation.activated", by: .system, at: now, on: database)
                 return true
             }
             if changed { activated += 1 }
@@ -81,15 +75,10 @@ struct Mitigations: Sendable {
             guard Identifier.isWellFormed(mitigationID), let mitigation = try await MitigationModel.find(mitigationID, on: database) else {
                 throw ClientError.notFound("There is no mitigation \(mitigationID).")
             }
-            guard mitigation.status == MitigationStatus.pending.rawValue else {
-                throw ClientError(status: .conflict, code: "Conflict",
-                                  message: "Only a pending mitigation can be cancelled; mitigation \(mitigationID) is \(mitigation.status).")
+            guard MitigationStatus(rawValue: mitigation.status)?.isCancellable == true else {
+                throw ClientError.conflict("Only a pending mitigation can be cancelled; mitigation \(mitigationID) is \(mitigation.status).")
             }
-            mitigation.status = MitigationStatus.cancelled.rawValue
-            mitigation.updatedAt = now
-            try await mitigation.save(on: database)
-            try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigationID, action: "mitigation.cancelled",
-                                                  before: ["status": "pending"], after: ["status": "cancelled"]), by: actor, at: now, on: database)
+            try await move(mitigation, to: .cancelled, action: "mitigation.cancelled", by: actor, at: now, on: database)
             return mitigation
         }
     }
@@ -104,7 +93,7 @@ struct Mitigations: Sendable {
                 throw ClientError.notFound("There is no appeal \(appealID).")
             }
             guard appeal.status == AppealStatus.open.rawValue else {
-                throw ClientError(status: .conflict, code: "Conflict", message: "Appeal \(appealID) was \(appeal.status) already.")
+                throw ClientError.conflict("Appeal \(appealID) was \(appeal.status) already.")
             }
             guard let mitigation = try await MitigationModel.find(appeal.mitigationID, on: database) else {
                 throw ClientError.notFound("The mitigation of appeal \(appealID) no longer exists.")
@@ -116,22 +105,28 @@ struct Mitigations: Sendable {
             try await AuditLog.append(AuditChange(subject: .appeal, subjectID: appealID, action: grant ? "appeal.granted" : "appeal.rejected",
                                                   before: ["status": "open"], after: ["status": .string(appeal.status), "reason": .string(reason)]),
                                       by: actor, at: now, on: database)
-            let before = mitigation.status
-            let reinstated: MitigationStatus = mitigation.effectiveDate <= now ? .active : .pending
-            mitigation.status = (grant ? MitigationStatus.removed : reinstated).rawValue
-            mitigation.updatedAt = now
-            try await mitigation.save(on: database)
-            try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: grant ? "mitigation.removed" : "mitigation.reinstated",
-                                                  before: ["status": .string(before)], after: ["status": .string(mitigation.status)]),
-                                      by: actor, at: now, on: database)
+            let outcome = MitigationStatus.afterAppeal(granted: grant, effectiveDate: mitigation.effectiveDate, at: now)
+            try await move(mitigation, to: outcome, action: grant ? "mitigation.removed" : "mitigation.reinstated", by: actor, at: now, on: database)
             if let report = try await ReportModel.find(appeal.reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {
-                let message = CustomerNotice.appealDecided(granted: grant, mitigationID: mitigation.id ?? "", reinstatedAs: reinstated, reason: reason,
+                let message = CustomerNotice.appealDecided(granted: grant, mitigationID: mitigation.id ?? "", reinstatedAs: outcome, reason: reason,
                                                            report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
                 try await OutboxMessageModel(message, now: now).create(on: database)
             }
             return (appeal, mitigation)
         }
+    }
+
+    /// Moves a mitigation to `status` and records the move, before and after, in the audit log.
+    private func move(_ mitigation: MitigationModel, to status: MitigationStatus, action: String, by actor: AuditActor, at now: Date,
+                      on database: any Database) async throws {
+        let before = mitigation.status
+        mitigation.status = status.rawValue
+        mitigation.updatedAt = now
+        try await mitigation.save(on: database)
+        try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: action,
+                                              before: ["status": .string(before)], after: ["status": .string(status.rawValue)]),
+                                  by: actor, at: now, on: database)
     }
 
     /// What the customer may do about a report's mitigations now.
@@ -217,13 +212,7 @@ struct Mitigations: Sendable {
                     "report_id": .string(reportID), "mitigation_id": .string(appeal.mitigationID), "request_id": .string(requestID),
                     "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
                 ]), by: actor, at: now, on: database)
-                let before = mitigation.status
-                mitigation.status = MitigationStatus.inReview.rawValue
-                mitigation.updatedAt = now
-                try await mitigation.save(on: database)
-                try await AuditLog.append(AuditChange(subject: .mitigation, subjectID: mitigation.id ?? "", action: "mitigation.appealed",
-                                                      before: ["status": .string(before)], after: ["status": .string(mitigation.status)]),
-                                          by: actor, at: now, on: database)
+                try await move(mitigation, to: .inReview, action: "mitigation.appealed", by: actor, at: now, on: database)
             }
             if !newlyAppealed.isEmpty, let report = try await ReportModel.find(reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {

@@ -15,7 +15,7 @@ struct ReportDecisions: Sendable {
             let live = try await MitigationModel.query(on: database).filter(\.$reportID == reportID)
                 .filter(\.$status ~~ [MitigationStatus.pending, .active, .inReview].map(\.rawValue)).count()
             if let refusal = decision.refusal(from: ReportStatus(rawValue: report.status) ?? .new, liveMitigations: live) {
-                throw ClientError(status: .conflict, code: "Conflict", message: refusal)
+                throw ClientError.conflict(refusal)
             }
             let before: JSONValue = ["status": .string(report.status), "denial_reason": report.denialReason.map(JSONValue.string) ?? .null]
             switch decision {

@@ -34,6 +34,20 @@ public enum MitigationStatus: String, Sendable, CaseIterable, Codable {
 
     /// Whether the customer may ask for a review of a mitigation in this state.
     public var isAppealable: Bool { self == .pending || self == .active }
+
+    /// A mitigation in force: `active` once its effective date has come, `pending` before. Where a new
+    /// mitigation starts, where the scheduler moves a pending one, and where a rejected appeal puts it back.
+    public static func inForce(effectiveDate: Date, at now: Date) -> MitigationStatus {
+        effectiveDate <= now ? .active : .pending
+    }
+
+    /// Where an appealed mitigation goes when its appeal is answered.
+    public static func afterAppeal(granted: Bool, effectiveDate: Date, at now: Date) -> MitigationStatus {
+        granted ? .removed : inForce(effectiveDate: effectiveDate, at: now)
+    }
+
+    /// Whether an operator may withdraw a mitigation in this state: only one that has not begun.
+    public var isCancellable: Bool { self == .pending }
 }
 
 /// Why the customer asks for a review of a mitigation.

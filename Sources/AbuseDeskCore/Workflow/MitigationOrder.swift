@@ -9,7 +9,7 @@ public struct MitigationOrder: Sendable, Equatable {
     public var statement: StatementOfReasons
 
     /// Whether it takes effect at once (otherwise it is pending until its effective date).
-    public func isActive(at now: Date) -> Bool { effectiveDate <= now }
+    public func isActive(at now: Date) -> Bool { MitigationStatus.inForce(effectiveDate: effectiveDate, at: now) == .active }
 
     /// Reads `{type, entity_type, entity_id, effective_date?, statement: {ground, facts, automated, appeal?}}`.
     /// A missing effective date means now; a past one is refused (a mitigation cannot begin before it is decided).
