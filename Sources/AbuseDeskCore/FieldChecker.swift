@@ -71,9 +71,21 @@ public struct FieldChecker: Sendable {
         return address
     }
 
+    /// The value of `key` when it is given; when it is absent, `null` or blank, nil and the problem
+    /// "Required: <requirement>." For values that a parser of their own reads next.
+    public mutating func required(_ object: JSONObject, _ key: String, path prefix: String = "", _ requirement: String) -> JSONValue? {
+        guard !object[key].isAbsent, let value = object[key] else {
+            problem(prefix + key, .required, "Required: \(requirement).")
+            return nil
+        }
+        return value
+    }
+
     /// One of `options`, matched without regard to case; answers the option as written in `options`.
-    public mutating func choice(_ object: JSONObject, _ key: String, _ options: [String], path prefix: String = "") -> String? {
-        guard let text = string(object, key, path: prefix, length: 1...200) else { return nil }
+    /// With `required`, an absent value is the problem "Required: <requirement>."
+    public mutating func choice(_ object: JSONObject, _ key: String, _ options: [String], path prefix: String = "",
+                                required requirement: String? = nil) -> String? {
+        guard let text = string(object, key, path: prefix, required: requirement, length: 1...200) else { return nil }
         if let match = options.first(where: { $0.equalsIgnoringCase(text) }) { return match }
         problem(prefix + key, .notAllowed, "Must be one of \(quotedList(options)); got \(quoted(text)).")
         return nil

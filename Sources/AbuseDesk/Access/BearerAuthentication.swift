@@ -89,14 +89,16 @@ extension Request {
         }
     }
 
-    /// The operator behind this request's token (with the admin role when `adminOnly`); else 403.
-    func authorizeOperator(adminOnly: Bool) throws -> (id: String, role: OperatorRole) {
+    /// The operator behind this request's token (with the admin role when `adminOnly`), as the audit
+    /// log names who acts; else 403.
+    @discardableResult
+    func authorizeOperator(adminOnly: Bool) throws -> AuditActor {
         switch principal {
         case .operator(let id, let role):
             if adminOnly, role != .admin {
                 throw ClientError.forbidden("Only an operator with the admin role may manage accounts, tokens and operators.")
             }
-            return (id, role)
+            return .operator(id)
         case .account:
             throw ClientError.forbidden("This is an account's token; the admin API takes an operator's token.")
         case nil:

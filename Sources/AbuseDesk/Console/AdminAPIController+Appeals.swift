@@ -7,7 +7,7 @@ extension AdminAPIController {
     /// `POST /admin/v1/mitigations/{id}/cancel`: withdraws a pending mitigation.
     @Sendable
     func cancelMitigation(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let actor = try request.authorizeOperator(adminOnly: false)
         _ = try Self.object(request, allowed: [], emptyAllowed: true)
         let mitigation = try await mitigations.cancel(request.parameters.get("mitigation_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.mitigation(mitigation))
@@ -16,7 +16,7 @@ extension AdminAPIController {
     /// `GET /admin/v1/appeals?status=open`: the appeals queue, oldest first.
     @Sendable
     func listAppeals(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: false)
+        try request.authorizeOperator(adminOnly: false)
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["status", "page", "per_page"])
         let status = query.choice("status", AppealStatus.self)
@@ -33,15 +33,11 @@ extension AdminAPIController {
     /// `POST /admin/v1/appeals/{id}/decision` with `{"decision": "grant"|"reject", "reason": "..."}`.
     @Sendable
     func decideAppeal(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let actor = try request.authorizeOperator(adminOnly: false)
         let object = try Self.object(request, allowed: ["decision", "reason"])
         var check = FieldChecker()
-        var decision: String?
-        if object["decision"].isAbsent {
-            check.problem("decision", .required, "Required: \"grant\" (the mitigation is removed) or \"reject\" (it stays).")
-        } else {
-            decision = check.choice(object, "decision", ["grant", "reject"])
-        }
+        let decision = check.choice(object, "decision", ["grant", "reject"],
+                                    required: "\"grant\" (the mitigation is removed) or \"reject\" (it stays)")
         let reason = check.string(object, "reason", required: "why, in words the customer will read", length: 1...2000, multiline: true)
         guard let decision, let reason, check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "decision") }
         let (appeal, mitigation) = try await mitigations.decideAppeal(request.parameters.get("appeal_id") ?? "", grant: decision == "grant",

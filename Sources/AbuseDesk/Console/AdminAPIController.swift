@@ -41,7 +41,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func listAccounts(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        try request.authorizeOperator(adminOnly: true)
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["page", "per_page"])
         let page = query.page()
@@ -55,7 +55,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func createAccount(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         switch AccountAdministration.parseNewAccount(try request.jsonBody()) {
         case .failure(let failure):
             throw ClientError.validation(failure, noun: "account")
@@ -67,18 +67,17 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func showAccount(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        try request.authorizeOperator(adminOnly: true)
         return Envelope.success(AdminRepresentation.account(try await administration.account(request.parameters.get("account_id") ?? "", on: request.db)))
     }
 
     @Sendable
     func addDomain(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let object = try Self.object(request, allowed: ["domain"])
         var check = FieldChecker()
-        let domain = object["domain"].isAbsent
-            ? { check.problem("domain", .required, "Required: a domain name such as example.com."); return nil }()
-            : AccountAdministration.parseDomain(object["domain"] ?? .null, path: "domain", check: &check)
+        let domain = check.required(object, "domain", "a domain name such as example.com")
+            .flatMap { AccountAdministration.parseDomain($0, path: "domain", check: &check) }
         guard let domain else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
         let row = try await administration.addDomain(domain, to: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.domain(row))
@@ -86,7 +85,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func removeDomain(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let id = request.parameters.get("domain_id") ?? ""
         try await administration.removeDomain(id, from: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(["id": .string(id)])
@@ -94,12 +93,11 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func addNetblock(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let object = try Self.object(request, allowed: ["cidr"])
         var check = FieldChecker()
-        let netblock = object["cidr"].isAbsent
-            ? { check.problem("cidr", .required, "Required: a CIDR block such as 203.0.113.0/24."); return nil }()
-            : AccountAdministration.parseNetblock(object["cidr"] ?? .null, path: "cidr", check: &check)
+        let netblock = check.required(object, "cidr", "a CIDR block such as 203.0.113.0/24")
+            .flatMap { AccountAdministration.parseNetblock($0, path: "cidr", check: &check) }
         guard let netblock else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
         let row = try await administration.addNetblock(netblock, to: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.netblock(row))
@@ -107,7 +105,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func removeNetblock(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let id = request.parameters.get("netblock_id") ?? ""
         try await administration.removeNetblock(id, from: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(["id": .string(id)])
@@ -117,14 +115,14 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func listTokens(_ request: Request) async throws -> Response {
-        _ = try request.authorizeOperator(adminOnly: true)
+        try request.authorizeOperator(adminOnly: true)
         let tokens = try await administration.tokens(of: request.parameters.get("account_id") ?? "", on: request.db)
         return Envelope.success(.array(tokens.map { AdminRepresentation.token($0) }))
     }
 
     @Sendable
     func createToken(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let object = try Self.object(request, allowed: ["scopes", "name"], emptyAllowed: true)
         var check = FieldChecker()
         var scopes: [TokenScope] = []
@@ -144,7 +142,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func revokeToken(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: true).0)
+        let actor = try request.authorizeOperator(adminOnly: true)
         let token = try await administration.revokeToken(request.parameters.get("token_id") ?? "",
                                                          of: request.parameters.get("account_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.token(token))
@@ -154,7 +152,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func accept(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let actor = try request.authorizeOperator(adminOnly: false)
         _ = try Self.object(request, allowed: [], emptyAllowed: true)
         let report = try await decisions.decide(.accept, reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
@@ -162,16 +160,12 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func deny(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let actor = try request.authorizeOperator(adminOnly: false)
         let object = try Self.object(request, allowed: ["reason"])
         var check = FieldChecker()
         let reasons = DenialReason.allCases.map(\.rawValue)
-        var reason: DenialReason?
-        if object["reason"].isAbsent {
-            check.problem("reason", .required, "Required: why the report is denied, one of \(quotedList(reasons)).")
-        } else {
-            reason = check.choice(object, "reason", reasons).flatMap(DenialReason.init(rawValue:))
-        }
+        let reason = check.choice(object, "reason", reasons, required: "why the report is denied, one of \(quotedList(reasons))")
+            .flatMap(DenialReason.init(rawValue:))
         guard let reason else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
         let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
@@ -179,7 +173,7 @@ struct AdminAPIController: RouteCollection {
 
     @Sendable
     func applyMitigation(_ request: Request) async throws -> Response {
-        let actor = AuditActor.operator(try request.authorizeOperator(adminOnly: false).0)
+        let actor = try request.authorizeOperator(adminOnly: false)
         switch MitigationOrder.parse(try request.jsonBody(), now: now()) {
         case .failure(let failure):
             throw ClientError.validation(failure, noun: "mitigation")

@@ -94,11 +94,7 @@ public struct SubmissionValidator: Sendable {
         var chosen: [String: SubmissionAct.Notification] = [:]
         for (field, allowed) in act.notifications {
             let options = allowed.map(\.rawValue)
-            guard !object[field].isAbsent else {
-                check.problem(field, .required, "Required: one of \(quotedList(options)).")
-                continue
-            }
-            if let value = check.choice(object, field, options), let notification = SubmissionAct.Notification(rawValue: value) {
+            if let value = check.choice(object, field, options, required: "one of \(quotedList(options))"), let notification = SubmissionAct.Notification(rawValue: value) {
                 chosen[field] = notification
                 details[field] = .string(value)
             }

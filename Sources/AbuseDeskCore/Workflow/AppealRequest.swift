@@ -59,12 +59,9 @@ public enum AppealRequest: Sendable, Equatable {
                 }
                 check.rejectUnknown(in: entry, allowed: ["id", "reason"], removed: [:], path: path)
                 let id = check.string(entry, "id", path: path, required: "the id of a mitigation of this report", length: 1...64)
-                var reason: AppealReason?
-                if entry["reason"].isAbsent {
-                    check.problem(path + "reason", .required, "Required: \"removed\" (the content is gone) or \"misclassified\" (the report was wrong).")
-                } else if let text = check.choice(entry, "reason", ["removed", "misclassified"], path: path) {
-                    reason = AppealReason(rawValue: text)
-                }
+                let reason = check.choice(entry, "reason", ["removed", "misclassified"], path: path,
+                                          required: "\"removed\" (the content is gone) or \"misclassified\" (the report was wrong)")
+                    .flatMap(AppealReason.init(rawValue:))
                 if let id, !seen.insert(id).inserted {
                     check.problem(path + "id", .duplicate, "Mitigation \(quoted(id)) is listed twice; list it once.")
                 } else if let id, let reason {

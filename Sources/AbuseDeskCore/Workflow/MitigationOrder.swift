@@ -22,11 +22,7 @@ public struct MitigationOrder: Sendable, Equatable {
         check.rejectUnknown(in: object, allowed: ["type", "entity_type", "entity_id", "effective_date", "statement"], removed: [:], path: "")
         func required<Value: RawRepresentable & CaseIterable>(_ key: String, _: Value.Type) -> Value? where Value.RawValue == String {
             let options = Value.allCases.map(\.rawValue)
-            guard !object[key].isAbsent else {
-                check.problem(key, .required, "Required: one of \(quotedList(options)).")
-                return nil
-            }
-            return check.choice(object, key, options).flatMap(Value.init(rawValue:))
+            return check.choice(object, key, options, required: "one of \(quotedList(options))").flatMap(Value.init(rawValue:))
         }
         let type = required("type", MitigationType.self)
         let entityType = required("entity_type", MitigationEntityType.self)
