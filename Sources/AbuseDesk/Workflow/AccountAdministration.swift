@@ -80,8 +80,7 @@ struct AccountAdministration: Sendable {
     // MARK: Accounts
 
     func createAccount(_ new: NewAccount, by actor: AuditActor, on database: any Database) async throws -> AccountModel {
-        let now = now()
-        let account = try await database.auditedTransaction { database in
+        try await changeRouting(by: actor, on: database) { database, now in
             try await checkFree(domains: new.domains, netblocks: new.netblocks, paths: ("domains", "netblocks"), on: database)
             let account = AccountModel()
             account.id = Identifier.make(at: now)
@@ -94,12 +93,8 @@ struct AccountAdministration: Sendable {
             let state: JSONValue = ["name": .string(new.name), "abuse_email": new.abuseEmail.map(JSONValue.string) ?? .null,
                                     "domains": .array(new.domains.map { .string($0.value) }),
                                     "netblocks": .array(new.netblocks.map { .string($0.description) })]
-            try await AuditLog.append(AuditChange(subject: .account, subjectID: account.id ?? "", action: "account.created", after: state),
-                                      by: actor, at: now, on: database)
-            return account
+            return (account, AuditChange(subject: .account, subjectID: account.id ?? "", action: "account.created", after: state))
         }
-        try await directory.reload(from: database)
-        return account
     }
 
     func account(_ id: String, on database: any Database) async throws -> AccountModel {
@@ -111,57 +106,56 @@ struct AccountAdministration: Sendable {
     }
 
     func addDomain(_ domain: HostName, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountDomainModel {
-        let now = now()
-        let row = try await database.auditedTransaction { database in
+        try await changeRouting(by: actor, on: database) { database, now in
             _ = try await account(accountID, on: database)
             try await checkFree(domains: [domain], netblocks: [], paths: ("domain", "cidr"), on: database)
             let row = try await addDomainRow(domain, to: accountID, now: now, on: database)
-            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.domain_added",
-                                                  after: ["domain": .string(domain.value)]), by: actor, at: now, on: database)
-            return row
+            return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.domain_added", after: ["domain": .string(domain.value)]))
         }
-        try await directory.reload(from: database)
-        return row
     }
 
     func removeDomain(_ domainID: String, from accountID: String, by actor: AuditActor, on database: any Database) async throws {
-        let now = now()
-        try await database.auditedTransaction { database in
+        try await changeRouting(by: actor, on: database) { database, _ in
             guard let row = try await AccountDomainModel.query(on: database).filter(\.$id == domainID).filter(\.$account.$id == accountID).first() else {
                 throw ClientError.notFound("Account \(accountID) has no domain \(domainID).")
             }
             try await row.delete(on: database)
-            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.domain_removed",
-                                                  before: ["domain": .string(row.domain)]), by: actor, at: now, on: database)
+            return ((), AuditChange(subject: .account, subjectID: accountID, action: "account.domain_removed", before: ["domain": .string(row.domain)]))
         }
-        try await directory.reload(from: database)
     }
 
     func addNetblock(_ netblock: Netblock, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountNetblockModel {
-        let now = now()
-        let row = try await database.auditedTransaction { database in
+        try await changeRouting(by: actor, on: database) { database, now in
             _ = try await account(accountID, on: database)
             try await checkFree(domains: [], netblocks: [netblock], paths: ("domain", "cidr"), on: database)
             let row = try await addNetblockRow(netblock, to: accountID, now: now, on: database)
-            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_added",
-                                                  after: ["cidr": .string(netblock.description)]), by: actor, at: now, on: database)
-            return row
+            return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_added",
+                                     after: ["cidr": .string(netblock.description)]))
         }
-        try await directory.reload(from: database)
-        return row
     }
 
     func removeNetblock(_ netblockID: String, from accountID: String, by actor: AuditActor, on database: any Database) async throws {
-        let now = now()
-        try await database.auditedTransaction { database in
+        try await changeRouting(by: actor, on: database) { database, _ in
             guard let row = try await AccountNetblockModel.query(on: database).filter(\.$id == netblockID).filter(\.$account.$id == accountID).first() else {
                 throw ClientError.notFound("Account \(accountID) has no netblock \(netblockID).")
             }
             try await row.delete(on: database)
-            try await AuditLog.append(AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_removed",
-                                                  before: ["cidr": .string(row.cidr)]), by: actor, at: now, on: database)
+            return ((), AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_removed", before: ["cidr": .string(row.cidr)]))
+        }
+    }
+
+    /// A change of what accounts serve: made with its audit entry in one transaction, then the routing
+    /// table reloaded so the next report is routed by it.
+    private func changeRouting<T: Sendable>(by actor: AuditActor, on database: any Database,
+                                            _ change: @escaping @Sendable (any Database, Date) async throws -> (T, AuditChange)) async throws -> T {
+        let now = now()
+        let result = try await database.auditedTransaction { database in
+            let (result, entry) = try await change(database, now)
+            try await AuditLog.append(entry, by: actor, at: now, on: database)
+            return result
         }
         try await directory.reload(from: database)
+        return result
     }
 
     /// Refuses domains and netblocks another account already has (each may belong to one account only).
