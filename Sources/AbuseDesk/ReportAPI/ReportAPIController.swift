@@ -46,11 +46,9 @@ struct ReportAPIController: RouteCollection {
                               message: "The bearer token is not valid. Send the report without an Authorization header, or with a token of your account.")
         }
         guard case .account(let id, let scopes) = principal else {
-            throw ClientError(status: .forbidden, code: "Forbidden", message: "This is an operator's token; reports are filed with an account's token or none.")
+            throw ClientError.forbidden("This is an operator's token; reports are filed with an account's token or none.")
         }
-        guard scopes.contains(.edit) else {
-            throw ClientError(status: .forbidden, code: "Forbidden", message: "This token may not file reports: it needs the \"edit\" scope.")
-        }
+        guard scopes.contains(.edit) else { throw ClientError.missingScope(.edit) }
         return id
     }
 

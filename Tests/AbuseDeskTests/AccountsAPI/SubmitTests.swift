@@ -181,8 +181,13 @@ import Vapor
             #expect(forged.status == .unauthorized)
             #expect(try forged.json["code"] == "Unauthorized")
             #expect(try await world.send(.POST, "/report/v2.0/abuse", token: world.acmeReadOnly, json: Reports.url()).status == .forbidden)
+            let readOnly = try await world.send(.POST, "/report/v2.0/abuse", token: world.acmeReadOnly, json: Reports.url())
+            #expect(try readOnly.json["message"]?.stringValue?.contains("it needs the \"edit\" scope") == true)
             #expect(try await world.send(.POST, "/report/v2.0/abuse", token: world.adminToken, json: Reports.url()).status == .forbidden)
             #expect(try await app.count("reports") == 1)
+            // The document says so too.
+            let answers = try await app.send(.GET, "/openapi.json").json["paths"]?["/report/v2.0/abuse"]?["post"]?["responses"]
+            #expect(answers?["401"] != nil && answers?["403"] != nil)
         }
     }
 }
