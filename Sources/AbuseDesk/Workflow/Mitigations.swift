@@ -109,7 +109,7 @@ struct Mitigations: Sendable {
             try await move(mitigation, to: outcome, action: grant ? "mitigation.removed" : "mitigation.reinstated", by: actor, at: now, on: database)
             if let report = try await ReportModel.find(appeal.reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {
-                let message = CustomerNotice.appealDecided(granted: grant, mitigationID: mitigation.id ?? "", reinstatedAs: outcome, reason: reason,
+                let message = CustomerNotice.appealDecided(mitigationID: mitigation.id ?? "", outcome: outcome, reason: reason,
                                                            report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
                 try await OutboxMessageModel(message, now: now).create(on: database)
             }

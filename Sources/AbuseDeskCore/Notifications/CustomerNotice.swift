@@ -30,10 +30,8 @@ public enum CustomerNotice {
                         + "reviewed it and found it to be valid.", ""]
         lines += describe(report)
         lines += ["", "Please remove the abusive content or stop the activity. If it continues, we will act on it ourselves,",
-                  "and we will tell you what we did and why.", "", "AbuseDesk"]
-        return OutgoingMessage(audience: .customer, recipient: recipient,
-                               subject: "Abuse report \(report.id) accepted: \(report.type.title)",
-                               body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
+                  "and we will tell you what we did and why."]
+        return message("Abuse report \(report.id) accepted: \(report.type.title)", lines, about: report, to: recipient, accountID: accountID)
     }
 
     public struct Mitigation: Sendable {
@@ -71,10 +69,8 @@ public enum CustomerNotice {
                      "Automated:  \(mitigation.statement.automated ? "yes, the decision was taken by automated means" : "no, a person decided")",
                      "How to appeal: \(mitigation.statement.appeal)", ""]
         lines += describe(report)
-        lines += ["", "AbuseDesk"]
-        return OutgoingMessage(audience: .customer, recipient: recipient,
-                               subject: "Mitigation \(mitigation.isActive ? "applied" : "scheduled") for abuse report \(report.id): \(what)",
-                               body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
+        return message("Mitigation \(mitigation.isActive ? "applied" : "scheduled") for abuse report \(report.id): \(what)", lines,
+                       about: report, to: recipient, accountID: accountID)
     }
 
     public static func appealReceived(mitigationIDs: [String], reasons: [AppealReason], report: Report, to recipient: String,
@@ -84,26 +80,30 @@ public enum CustomerNotice {
                      "we received your request to review \(count) mitigation\(count == 1 ? "" : "s") of abuse report \(report.id) "
                         + "(reason: \(Set(reasons.map(\.rawValue)).sorted().joined(separator: ", ")))."]
         lines += mitigationIDs.map { "  - mitigation \($0)" }
-        lines += ["", "While we review, the mitigation\(count == 1 ? " is" : "s are") marked in review. We will write to you with our decision.",
-                  "", "AbuseDesk"]
-        return OutgoingMessage(audience: .customer, recipient: recipient,
-                               subject: "Appeal received for abuse report \(report.id)",
-                               body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
+        lines += ["", "While we review, the mitigation\(count == 1 ? " is" : "s are") marked in review. We will write to you with our decision."]
+        return message("Appeal received for abuse report \(report.id)", lines, about: report, to: recipient, accountID: accountID)
     }
 
-    /// The answer to an appeal: granted (the mitigation is removed) or rejected (it stays), with why.
-    public static func appealDecided(granted: Bool, mitigationID: String, reinstatedAs status: MitigationStatus, reason: String,
+    /// The answer to an appeal, by where it left the mitigation: `removed` (granted), or back in force
+    /// (rejected: `active` or `pending`), with why.
+    public static func appealDecided(mitigationID: String, outcome: MitigationStatus, reason: String,
                                      report: Report, to recipient: String, accountID: String) -> OutgoingMessage {
-        let outcome = granted
+        let granted = outcome == .removed
+        let decision = granted
             ? "We granted your appeal: mitigation \(mitigationID) is removed."
-            : "We rejected your appeal: mitigation \(mitigationID) stays \(status == .pending ? "scheduled" : "in effect")."
-        var lines = ["Hello,", "", "we reviewed your appeal against a mitigation of abuse report \(report.id).", "", outcome, "",
+            : "We rejected your appeal: mitigation \(mitigationID) stays \(outcome == .pending ? "scheduled" : "in effect")."
+        var lines = ["Hello,", "", "we reviewed your appeal against a mitigation of abuse report \(report.id).", "", decision, "",
                      "Why: \(reason)", ""]
         lines += describe(report)
-        lines += ["", "AbuseDesk"]
-        return OutgoingMessage(audience: .customer, recipient: recipient,
-                               subject: "Appeal \(granted ? "granted" : "rejected") for abuse report \(report.id)",
-                               body: lines.joined(separator: "\n"), reportID: report.id, accountID: accountID)
+        return message("Appeal \(granted ? "granted" : "rejected") for abuse report \(report.id)", lines,
+                       about: report, to: recipient, accountID: accountID)
+    }
+
+    /// A message to the customer's abuse contact about `report`, signed.
+    private static func message(_ subject: String, _ lines: [String], about report: Report, to recipient: String,
+                                accountID: String) -> OutgoingMessage {
+        OutgoingMessage(audience: .customer, recipient: recipient, subject: subject,
+                        body: (lines + ["", "AbuseDesk"]).joined(separator: "\n"), reportID: report.id, accountID: accountID)
     }
 
     static func describe(_ report: Report) -> [String] {
