@@ -14,7 +14,7 @@ public struct FieldChecker: Sendable {
     /// removed property, or the allowed property it was probably meant to be.
     public mutating func rejectUnknown(in object: JSONObject, allowed: [String], removed: [String: String], path prefix: String) {
         // Small lists: comparing is cheaper than hashing every key into a set.
-        for key in object.keys where !allowed.contains(key) {
+        for (key, _) in object where !allowed.contains(key) {
             if let advice = removed[key] {
                 problem(prefix + key, .removedProperty, advice)
             } else if let suggestion = Self.closest(to: key, in: allowed) {

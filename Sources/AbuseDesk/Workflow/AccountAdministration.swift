@@ -97,17 +97,25 @@ struct AccountAdministration: Sendable {
         }
     }
 
+    /// The account with its domains and netblocks, as the admin API shows it.
     func account(_ id: String, on database: any Database) async throws -> AccountModel {
         guard Identifier.isWellFormed(id), let account = try await AccountModel.query(on: database).filter(\.$id == id)
             .with(\.$domains).with(\.$netblocks).first() else {
-            throw ClientError.notFound("There is no account \(id).")
+            throw Self.noAccount(id)
         }
         return account
     }
 
+    /// 404 unless the account exists; one look-up, without its domains and netblocks.
+    private func requireAccount(_ id: String, on database: any Database) async throws {
+        guard Identifier.isWellFormed(id), try await AccountModel.find(id, on: database) != nil else { throw Self.noAccount(id) }
+    }
+
+    private static func noAccount(_ id: String) -> ClientError { ClientError.notFound("There is no account \(id).") }
+
     func addDomain(_ domain: HostName, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountDomainModel {
         try await changeRouting(by: actor, on: database) { database, now in
-            _ = try await account(accountID, on: database)
+            try await requireAccount(accountID, on: database)
             try await checkFree(domains: [domain], netblocks: [], paths: ("domain", "cidr"), on: database)
             let row = try await addDomainRow(domain, to: accountID, now: now, on: database)
             return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.domain_added", after: ["domain": .string(domain.value)]))
@@ -126,7 +134,7 @@ struct AccountAdministration: Sendable {
 
     func addNetblock(_ netblock: Netblock, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountNetblockModel {
         try await changeRouting(by: actor, on: database) { database, now in
-            _ = try await account(accountID, on: database)
+            try await requireAccount(accountID, on: database)
             try await checkFree(domains: [], netblocks: [netblock], paths: ("domain", "cidr"), on: database)
             let row = try await addNetblockRow(netblock, to: accountID, now: now, on: database)
             return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_added",
@@ -210,7 +218,7 @@ struct AccountAdministration: Sendable {
     /// A new token of the account; the secret is in the answer only.
     func createToken(for accountID: String, scopes: [TokenScope], name: String?, by actor: AuditActor,
                      on database: any Database) async throws -> (APITokenModel, String) {
-        _ = try await account(accountID, on: database)
+        try await requireAccount(accountID, on: database)
         let secret = AccessToken()
         let token = APITokenModel()
         token.id = Identifier.make(at: now())
@@ -224,7 +232,7 @@ struct AccountAdministration: Sendable {
     }
 
     func tokens(of accountID: String, on database: any Database) async throws -> [APITokenModel] {
-        _ = try await account(accountID, on: database)
+        try await requireAccount(accountID, on: database)
         return try await APITokenModel.query(on: database).filter(\.$accountID == accountID).sort(\.$createdAt).all()
     }
 
