@@ -19,6 +19,8 @@ public struct ValidationProblem: Sendable, Equatable, Hashable, CustomStringConv
         case mismatch
         /// No account of the provider serves the reported host.
         case notServedHere = "not_served_here"
+        /// The same submitter reported this already, recently (the Accounts API's 7-day rule).
+        case reportedAlready = "reported_already"
     }
 
     /// Where the problem is: a property name, or a path such as `ipAddressList[3].sourceIp`.

@@ -134,7 +134,7 @@ struct AccountsAPIController: RouteCollection {
             return SubmitResponse.success(act: act.rawValue, id: id)
         } catch let failure as ValidationFailure {
             let code = failure.problems.contains { $0.code == .notServedHere } ? "not_served_here"
-                : failure.problems.contains { $0.code == .duplicate && $0.path == "urls" && $0.message.hasPrefix("You reported") } ? "duplicate_report"
+                : failure.problems.contains { $0.code == .reportedAlready } ? "duplicate_report"
                 : "validation_failed"
             return SubmitResponse.failure(act: act.rawValue, errorCode: code, problems: failure.problems)
         }

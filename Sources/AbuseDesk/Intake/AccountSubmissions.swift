@@ -29,7 +29,7 @@ struct AccountSubmissions: Sendable {
                                               message: "\(quoted(host.description)) is not served here: no customer of ours hosts it. Report it to the host or registrar that serves it."))
         }
         if let earlier = try await earlierSubmission(of: draft.urls.map(\.text), by: submitterAccountID, since: now.addingTimeInterval(-Self.duplicateWindow), on: database) {
-            problems.append(ValidationProblem(path: "urls", code: .duplicate,
+            problems.append(ValidationProblem(path: "urls", code: .reportedAlready,
                                               message: "You reported \(quoted(earlier.url)) in report \(earlier.reportID) within the last 7 days; it is being handled."))
         }
         guard problems.isEmpty else {

@@ -85,6 +85,7 @@ import Vapor
             let twice = try await world.send(.POST, world.reports(world.other) + "/abuse_threat", token: world.otherToken, json: .object(body))
             #expect(twice.status == .badRequest)
             #expect(try twice.json["err_code"] == "duplicate_report")
+            #expect(try twice.json["errors"]?[0]?["code"] == "reported_already" && twice.json["errors"]?[0]?["field"] == "urls")
             // Another submitter may report it; the same one may again after seven days.
             #expect(try await world.send(.POST, world.reports(world.acme) + "/abuse_threat", token: world.acmeToken, json: .object(body)).status == .ok)
             clock.advance(by: 2 * 24 * 3600)
