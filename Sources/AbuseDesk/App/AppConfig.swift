@@ -39,6 +39,10 @@ public struct AppConfig: Sendable {
     public var runsBackgroundTasks: Bool
     /// The sender of every e-mail, `Name <address>` or an address.
     public var mailFrom: String = "AbuseDesk <abuse@localhost>"
+    /// The mail server; `nil` writes every message as an `.eml` file under `<data>/mail/`.
+    public var smtp: SMTPSettings?
+    /// How long the first retry of a failed delivery waits; each further one waits twice as long (at most six hours).
+    public var mailRetrySeconds: TimeInterval = 60
 
     public init(dataDirectory: String = "./data", store: Store? = nil, rateLimitPerMinute: Int? = 60,
                 trustForwardedFor: Bool = false, v1Sunset: Date = AppConfig.defaultV1Sunset,
@@ -125,6 +129,22 @@ public struct AppConfig: Sendable {
                 config.mailFrom = from
             } else {
                 problems.append("ABUSEDESK_MAIL_FROM must be an e-mail address, or a name and an address like \"Abuse Desk <abuse@example.net>\"; got \"\(from)\"")
+            }
+        }
+        if let url = value("ABUSEDESK_SMTP_URL") {
+            let smtp = SMTPSettings.parse(url: url, startTLS: value("ABUSEDESK_SMTP_STARTTLS"), trustedCertificatesFile: value("ABUSEDESK_SMTP_CA_FILE"))
+            config.smtp = smtp.settings
+            problems += smtp.problems
+        } else {
+            for name in ["ABUSEDESK_SMTP_STARTTLS", "ABUSEDESK_SMTP_CA_FILE"] where value(name) != nil {
+                problems.append("\(name) is set, but ABUSEDESK_SMTP_URL is not: set the mail server too, or unset \(name)")
+            }
+        }
+        if let retry = value("ABUSEDESK_MAIL_RETRY_SECONDS") {
+            if let seconds = Int(retry), (1...86_400).contains(seconds) {
+                config.mailRetrySeconds = TimeInterval(seconds)
+            } else {
+                problems.append("ABUSEDESK_MAIL_RETRY_SECONDS must be a number of seconds from 1 to 86400; got \"\(retry)\"")
             }
         }
         if let sync = value("ABUSEDESK_SQLITE_SYNCHRONOUS") {

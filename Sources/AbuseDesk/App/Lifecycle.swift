@@ -33,8 +33,8 @@ struct StoreStartup: LifecycleHandler {
 }
 
 /// Work that runs beside the requests: delivering the outbox, picking up accounts changed by another
-/// process (the command line) and activating mitigations that have become due, every few seconds; expiring unclaimed uploads and old idempotency keys
-/// every ten minutes. Each pass is short and leaves nothing half-done
+/// process (the command line) and activating mitigations that have become due, every few seconds; expiring unclaimed uploads, old idempotency keys and
+/// ended console sessions every ten minutes. Each pass is short and leaves nothing half-done
 /// when it is stopped between passes.
 struct BackgroundWork: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
@@ -104,8 +104,10 @@ struct BackgroundWork: LifecycleHandler {
         do {
             let uploads = try await services.attachments.expireUnclaimed(now: now, on: database)
             let keys = try await services.idempotency.expire(now: now, on: database)
-            if uploads + keys > 0 {
-                logger.info("Expired unclaimed uploads and idempotency keys", metadata: ["uploads": "\(uploads)", "keys": "\(keys)"])
+            let sessions = try await services.sessions.expire(on: database)
+            if uploads + keys + sessions > 0 {
+                logger.info("Expired unclaimed uploads, idempotency keys and console sessions",
+                            metadata: ["uploads": "\(uploads)", "keys": "\(keys)", "sessions": "\(sessions)"])
             }
         } catch {
             logger.error("Background expiry failed", metadata: ["error": "\(String(reflecting: error))"])

@@ -19,6 +19,7 @@ struct AbuseDeskServices: Sendable {
     let decisions: ReportDecisions
     let mitigations: Mitigations
     let submissions: AccountSubmissions
+    let sessions: ConsoleSessions
     let developerPage: DeveloperPage
     let assets: StaticAssets
     let rateLimiter: RateLimiter?

@@ -21,8 +21,10 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M003_CreateAccessAndMitigations())
     app.migrations.add(M004_CountAndIndexReportLists())
     app.migrations.add(M005_CreateAuditLog())
+    app.migrations.add(M006_CreateConsole())
 
     let taxonomy = try Taxonomy.load()
+    let notices = Notices(templates: try MailTemplates.bundled())
     let metrics = AppMetrics(registry: registry)
     let directory = AccountDirectory()
     let attachments = AttachmentStore(directory: config.dataDirectory + "/attachments")
@@ -38,15 +40,20 @@ public func configure(_ app: Application, config: AppConfig,
     let queue = IntakeQueue(database: intakeDatabase, now: now, maximumBatch: config.intakeBatchSize,
                             logger: app.logger, metrics: metrics)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
-                              directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, now: now)
+                              directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, notices: notices, now: now)
     let openAPI = try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset)
-    let mail = MailDelivery(transport: EmlFileTransport(directory: config.dataDirectory + "/mail"), sender: config.mailFrom,
-                            hostname: config.mailDomain, now: now)
+    let transport: any MailTransport = try config.smtp.map {
+        try SMTPTransport(settings: $0, heloName: config.mailDomain, envelopeSender: AppConfig.address(in: config.mailFrom) ?? "abuse@localhost",
+                          group: app.eventLoopGroup)
+    } ?? EmlFileTransport(directory: config.dataDirectory + "/mail")
+    let mail = MailDelivery(transport: transport, sender: config.mailFrom, hostname: config.mailDomain,
+                            retryBase: config.mailRetrySeconds, now: now)
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
         idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail,
-        administration: AccountAdministration(directory: directory, now: now), decisions: ReportDecisions(now: now),
-        mitigations: Mitigations(now: now), submissions: AccountSubmissions(intake: intake), developerPage: DeveloperPage(document: openAPI.document),
+        administration: AccountAdministration(directory: directory, now: now), decisions: ReportDecisions(notices: notices, now: now),
+        mitigations: Mitigations(notices: notices, now: now), submissions: AccountSubmissions(intake: intake),
+        sessions: ConsoleSessions(now: now), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
         rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 

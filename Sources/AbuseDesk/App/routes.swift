@@ -27,7 +27,12 @@ func routes(_ app: Application) throws {
     try app.register(collection: AccountsAPIController(submissions: services.submissions, mitigations: services.mitigations,
                                                        authentication: authentication))
     try app.register(collection: AdminAPIController(administration: services.administration, decisions: services.decisions,
-                                                    mitigations: services.mitigations, authentication: authentication, now: services.now))
+                                                    mitigations: services.mitigations, attachments: services.attachments,
+                                                    taxonomy: services.taxonomy, authentication: authentication, now: services.now))
+    try app.register(collection: ConsoleController(
+        sessions: services.sessions, decisions: services.decisions, mitigations: services.mitigations,
+        administration: services.administration, attachments: services.attachments, taxonomy: services.taxonomy,
+        trustForwardedFor: services.config.trustForwardedFor, now: services.now))
     try app.register(collection: LegacyAPIController(
         intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,
         now: services.now, rateLimit: rateLimit))

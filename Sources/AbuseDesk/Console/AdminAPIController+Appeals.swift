@@ -34,14 +34,9 @@ extension AdminAPIController {
     @Sendable
     func decideAppeal(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let object = try Self.object(request, allowed: ["decision", "reason"])
-        var check = FieldChecker()
-        let decision = check.choice(object, "decision", ["grant", "reject"],
-                                    required: "\"grant\" (the mitigation is removed) or \"reject\" (it stays)")
-        let reason = check.string(object, "reason", required: "why, in words the customer will read", length: 1...2000, multiline: true)
-        guard let decision, let reason, check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "decision") }
-        let (appeal, mitigation) = try await mitigations.decideAppeal(request.parameters.get("appeal_id") ?? "", grant: decision == "grant",
-                                                                      reason: reason, by: actor, on: request.db)
+        let answer = try OperatorRequests.appealDecision(try Self.object(request, allowed: ["decision", "reason"])).orRefuse(noun: "decision")
+        let (appeal, mitigation) = try await mitigations.decideAppeal(request.parameters.get("appeal_id") ?? "", grant: answer.grant,
+                                                                      reason: answer.reason, by: actor, on: request.db)
         var result = AdminRepresentation.appeal(appeal).objectValue ?? JSONObject()
         result["mitigation"] = AdminRepresentation.mitigation(mitigation)
         return Envelope.success(.object(result))

@@ -4,12 +4,14 @@ import Foundation
 import Vapor
 
 /// `/admin/v1`: what operators script with their token. Admins manage accounts, their domains,
-/// netblocks and tokens; every operator decides reports, applies and cancels mitigations and answers
-/// appeals (those handlers are in AdminAPIController+Appeals.swift).
+/// netblocks and tokens, and operators; every operator works the queue (AdminAPIController+Reports.swift),
+/// decides reports, applies and cancels mitigations and answers appeals (AdminAPIController+Appeals.swift).
 struct AdminAPIController: RouteCollection {
     let administration: AccountAdministration
     let decisions: ReportDecisions
     let mitigations: Mitigations
+    let attachments: AttachmentStore
+    let taxonomy: Taxonomy
     let authentication: BearerAuthentication
     let now: @Sendable () -> Date
 
@@ -28,13 +30,25 @@ struct AdminAPIController: RouteCollection {
         account.post("tokens", use: createToken)
         account.delete("tokens", ":token_id", use: revokeToken)
 
+        admin.get("operators", use: listOperators)
+        admin.post("operators", use: createOperator)
+
+        admin.get("reports", use: listReports)
+        admin.post("reports", "bulk", use: bulk)
         let report = admin.grouped("reports", ":report_id")
+        report.get(use: showReport)
+        report.post("assign", use: assign)
+        report.post("route", use: route)
+        report.post("forward", use: forward)
         report.post("accept", use: accept)
         report.post("deny", use: deny)
         report.post("mitigations", use: applyMitigation)
         admin.post("mitigations", ":mitigation_id", "cancel", use: cancelMitigation)
         admin.get("appeals", use: listAppeals)
         admin.post("appeals", ":appeal_id", "decision", use: decideAppeal)
+        admin.get("attachments", ":attachment_id", use: downloadAttachment)
+        admin.get("emails", use: listEmails)
+        admin.post("emails", ":email_id", "retry", use: retryEmail)
     }
 
     // MARK: Accounts
@@ -161,12 +175,7 @@ struct AdminAPIController: RouteCollection {
     @Sendable
     func deny(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let object = try Self.object(request, allowed: ["reason"])
-        var check = FieldChecker()
-        let reasons = DenialReason.allCases.map(\.rawValue)
-        let reason = check.choice(object, "reason", reasons, required: "why the report is denied, one of \(quotedList(reasons))")
-            .flatMap(DenialReason.init(rawValue:))
-        guard let reason else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
+        let reason = try OperatorRequests.denial(try Self.object(request, allowed: ["reason"])).orRefuse()
         let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }

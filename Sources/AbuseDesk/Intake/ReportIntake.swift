@@ -12,6 +12,7 @@ struct ReportIntake: Sendable {
     let attachments: AttachmentStore
     let idempotency: IdempotencyStore
     let metrics: AppMetrics
+    let notices: Notices
     let now: @Sendable () -> Date
 
     /// What became of a submission.
@@ -79,7 +80,7 @@ struct ReportIntake: Sendable {
 
     /// Files one report and queues its reporter's receipt in the same transaction. Answers the report id.
     func fileWithReceipt(_ record: ReportRecord) async throws -> String {
-        let result = try await file([record], key: nil, messages: [ReporterReceipt.message(for: record)]) { _ in StoredResponse(status: 200, body: "") }
+        let result = try await file([record], key: nil, messages: [notices.receipt(for: record)]) { _ in StoredResponse(status: 200, body: "") }
         guard case .filed(let ids, _) = result, let id = ids.first else { throw StoreError.notFiled }
         return id
     }

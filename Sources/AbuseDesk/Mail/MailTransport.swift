@@ -1,8 +1,15 @@
 import Foundation
 
-/// Hands a rendered message to the world.
+/// Hands rendered messages to the world, a session at a time.
 protocol MailTransport: Sendable {
-    func deliver(_ message: MIMEMessage, recipient: String) async throws
+    func open() async throws -> any MailSession
+}
+
+/// A transport ready for messages (for SMTP, one connection).
+protocol MailSession: AnyObject {
+    /// Hands one message over; throws when it was not taken.
+    func send(_ message: MIMEMessage) async throws
+    func close() async
 }
 
 /// Without a mail server: each message becomes an `.eml` file under `<data>/mail/`, named by time and id,
@@ -10,10 +17,24 @@ protocol MailTransport: Sendable {
 struct EmlFileTransport: MailTransport {
     let directory: String
 
-    func deliver(_ message: MIMEMessage, recipient: String) async throws {
+    func open() async throws -> any MailSession {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let stamp = Int(message.date.timeIntervalSince1970 * 1000)
-        let name = "\(stamp)-\(message.messageID.split(separator: "@").first ?? "message").eml"
-        try DurableFile.write(Array(message.rendered.utf8), to: directory + "/" + name)
+        return Session(directory: directory)
+    }
+
+    final class Session: MailSession {
+        let directory: String
+
+        init(directory: String) {
+            self.directory = directory
+        }
+
+        func send(_ message: MIMEMessage) async throws {
+            let stamp = Int(message.date.timeIntervalSince1970 * 1000)
+            let name = "\(stamp)-\(message.messageID.split(separator: "@").first ?? "message").eml"
+            try DurableFile.write(Array(message.rendered.utf8), to: directory + "/" + name)
+        }
+
+        func close() async {}
     }
 }

@@ -8,8 +8,10 @@ struct QueryParameters {
     private let pairs: [(name: String, value: String)]
     private(set) var problems: [ValidationProblem] = []
 
-    init(_ query: String?) {
-        pairs = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { item in
+    /// The pairs of `query`; with `droppingEmpty`, those without a value are left out (an HTML form sends
+    /// every field, filled in or not).
+    init(_ query: String?, droppingEmpty: Bool = false) {
+        let all: [(name: String, value: String)] = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { item in
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
@@ -17,6 +19,13 @@ struct QueryParameters {
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
+        pairs = droppingEmpty ? all.filter { !$0.value.isEmpty } : all
+    }
+
+    /// Every name given, once each, in order.
+    var names: [String] {
+        var seen = Set<String>()
+        return pairs.map(\.name).filter { seen.insert($0).inserted }
     }
 
     func values(_ name: String) -> [String] {

@@ -5,6 +5,7 @@ import Foundation
 /// Mitigations of accepted reports and the customers' appeals against them. Every change and the
 /// e-mail that tells about it are written in one transaction.
 struct Mitigations: Sendable {
+    let notices: Notices
     let now: @Sendable () -> Date
 
     /// Applies `order` to an accepted report: `active` at once, or `pending` until its effective date.
@@ -39,7 +40,7 @@ struct Mitigations: Sendable {
             if let contact = try await CustomerContact.recipient(of: report, on: database) {
                 let notice = CustomerNotice.Mitigation(id: mitigation.id ?? "", type: order.type, entityType: order.entityType, entityID: order.entityID,
                                                        effectiveDate: order.effectiveDate, isActive: order.isActive(at: now), statement: order.statement)
-                try await OutboxMessageModel(CustomerNotice.mitigation(notice, report: CustomerContact.view(of: report), to: contact.email,
+                try await OutboxMessageModel(notices.mitigation(notice, report: CustomerContact.view(of: report), to: contact.email,
                                                                        accountID: contact.accountID), now: now).create(on: database)
             }
             return mitigation
@@ -109,7 +110,7 @@ struct Mitigations: Sendable {
             try await move(mitigation, to: outcome, action: grant ? "mitigation.removed" : "mitigation.reinstated", by: actor, at: now, on: database)
             if let report = try await ReportModel.find(appeal.reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {
-                let message = CustomerNotice.appealDecided(mitigationID: mitigation.id ?? "", outcome: outcome, reason: reason,
+                let message = notices.appealDecided(mitigationID: mitigation.id ?? "", outcome: outcome, reason: reason,
                                                            report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
                 try await OutboxMessageModel(message, now: now).create(on: database)
             }
@@ -216,7 +217,7 @@ struct Mitigations: Sendable {
             }
             if !newlyAppealed.isEmpty, let report = try await ReportModel.find(reportID, on: database),
                let contact = try await CustomerContact.recipient(of: report, on: database) {
-                let message = CustomerNotice.appealReceived(mitigationIDs: newlyAppealed.map { $0.0.id ?? "" }, reasons: newlyAppealed.map(\.1),
+                let message = notices.appealReceived(mitigationIDs: newlyAppealed.map { $0.0.id ?? "" }, reasons: newlyAppealed.map(\.1),
                                                             report: CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID)
                 try await OutboxMessageModel(message, now: now).create(on: database)
             }

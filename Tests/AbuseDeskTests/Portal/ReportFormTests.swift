@@ -246,7 +246,7 @@ import Vapor
 
     @Test func failedDeliveriesAreRetriedLater() async throws {
         struct Refusing: MailTransport {
-            func deliver(_ message: MIMEMessage, recipient: String) async throws { throw POSIXFailure(operation: "connect", path: "smtp") }
+            func open() async throws -> any MailSession { throw POSIXFailure(operation: "connect", path: "smtp") }
         }
         let clock = TestClock()
         try await withTestApp(clock: clock) { app in

@@ -33,3 +33,17 @@ final class APITokenModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// An operator signed in to the console; the cookie holds a secret whose SHA-256 is the id.
+// See ReportModel for why this is @unchecked Sendable.
+final class OperatorSessionModel: Model, @unchecked Sendable {
+    static let schema = "operator_sessions"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "operator_id") var operatorID: String
+    @Field(key: "csrf_token") var csrfToken: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+}

@@ -19,6 +19,8 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "last_error") var lastError: String?
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// When the sender gave up on the message (refused for good, or too many attempts); an operator can retry it.
+    @OptionalField(key: "failed_at") var failedAt: Date?
 
     init() {}
 

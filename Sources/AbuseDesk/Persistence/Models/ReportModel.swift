@@ -39,6 +39,10 @@ final class ReportModel: Model, @unchecked Sendable {
     @Field(key: "details") var details: String
     /// When an operator forwarded the report to the upstream host.
     @OptionalField(key: "forwarded_at") var forwardedAt: Date?
+    /// The upstream host's address it was forwarded to.
+    @OptionalField(key: "forwarded_to") var forwardedTo: String?
+    /// The operator working the report.
+    @OptionalField(key: "assigned_to") var assignedTo: String?
 
     @Children(for: \.$report) var indexedTargets: [ReportTargetModel]
 

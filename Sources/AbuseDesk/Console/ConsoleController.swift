@@ -1,0 +1,270 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import Vapor
+
+/// `/console`: the operators' pages. Signing in and out, the queue with its filters and bulk actions
+/// (here), a report's case file and what can be done to it (+Report), the appeals and the mail
+/// (+Appeals), and, for admins, accounts and operators (+Administration). Every action goes through the
+/// same workflow as the admin API, and every form carries the session's CSRF token.
+struct ConsoleController: RouteCollection {
+    let sessions: ConsoleSessions
+    let decisions: ReportDecisions
+    let mitigations: Mitigations
+    let administration: AccountAdministration
+    let attachments: AttachmentStore
+    let taxonomy: Taxonomy
+    let trustForwardedFor: Bool
+    let now: @Sendable () -> Date
+    /// Sign-in attempts per client address: enough for people, too few for guessing.
+    let signInLimiter = RateLimiter(perMinute: 10)
+
+    func boot(routes: any RoutesBuilder) throws {
+        let console = routes.grouped("console")
+        console.get("login", use: signInPage)
+        console.post("login", use: signIn)
+        let signedIn = console.grouped(ConsoleAuthentication(sessions: sessions))
+        signedIn.get { $0.redirect(to: "/console/reports") }
+        signedIn.post("logout", use: signOut)
+        signedIn.get("reports", use: queue)
+        signedIn.post("reports", "bulk", use: bulk)
+        signedIn.get("reports", ":report_id", use: report)
+        signedIn.post("reports", ":report_id", ":action", use: reportAction)
+        signedIn.post("mitigations", ":mitigation_id", "cancel", use: cancelMitigation)
+        signedIn.get("appeals", use: appeals)
+        signedIn.post("appeals", ":appeal_id", "decision", use: decideAppeal)
+        signedIn.get("mail", use: mail)
+        signedIn.post("mail", ":email_id", "retry", use: retryMail)
+        signedIn.get("attachments", ":attachment_id", use: download)
+        signedIn.get("accounts", use: accounts)
+        signedIn.post("accounts", use: createAccount)
+        signedIn.get("accounts", ":account_id", use: account)
+        signedIn.post("accounts", ":account_id", ":action", use: accountAction)
+        signedIn.post("accounts", ":account_id", ":action", ":item_id", use: accountAction)
+        signedIn.get("operators", use: operators)
+        signedIn.post("operators", use: createOperator)
+    }
+
+    // MARK: Signing in and out
+
+    struct SignInPage: Encodable {
+        var title = "Sign in"
+        var nav = "console"
+        var csrfField = FormProtection.fieldName
+        var csrfToken: String
+        var next: String
+        var email: String
+        var error: String?
+    }
+
+    @Sendable
+    func signInPage(_ request: Request) async throws -> Response {
+        if try await sessions.current(request) != nil { return request.redirect(to: Self.safeNext(request.query["next"])) }
+        return try await renderSignIn(request, email: "", error: nil, status: .ok)
+    }
+
+    @Sendable
+    func signIn(_ request: Request) async throws -> Response {
+        if case .limited(let seconds) = signInLimiter.take(request.clientAddress(trustForwardedFor: trustForwardedFor)) {
+            throw ClientError.rateLimited(retryAfter: seconds)
+        }
+        let form = try Self.form(request)
+        let email = form["email"]?.stringValue ?? ""
+        guard FormProtection.verify(request, submitted: form[FormProtection.fieldName]?.stringValue) else {
+            return try await renderSignIn(request, email: email, error: "The form was too old or not sent from this site. Try again.", status: .forbidden)
+        }
+        guard let account = try await sessions.verify(email: email, password: form["password"]?.stringValue ?? "", request: request) else {
+            request.logger.notice("Console sign-in refused")
+            return try await renderSignIn(request, email: email, error: "The e-mail address or the password is wrong.", status: .unauthorized)
+        }
+        let response = request.redirect(to: Self.safeNext(form["next"]?.stringValue), redirectType: .normal)
+        try await sessions.start(for: account, on: response, request: request)
+        request.logger.info("Operator signed in", metadata: ["operator.id": .string(account.id ?? "")])
+        return response
+    }
+
+    private func renderSignIn(_ request: Request, email: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
+        let (token, isNew) = FormProtection.token(for: request)
+        let page = SignInPage(csrfToken: token, next: Self.safeNext(request.query["next"] ?? (try? Self.form(request))?["next"]?.stringValue),
+                              email: email, error: error)
+        let response = try await PortalView.render("console/login", page, for: request, status: status)
+        if isNew { FormProtection.setCookie(token, on: response, secure: request.url.scheme == "https") }
+        return response
+    }
+
+    @Sendable
+    func signOut(_ request: Request) async throws -> Response {
+        let response = request.redirect(to: "/console/login", redirectType: .normal)
+        try await sessions.end(request, on: response)
+        return response
+    }
+
+    /// Where to go after signing in: a console page of this site, never elsewhere.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/console"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/console/login") else {
+            return "/console/reports"
+        }
+        return next
+    }
+
+    // MARK: The queue
+
+    struct QueuePage: Encodable {
+        struct Row: Encodable {
+            var id: String
+            var created: String
+            var status: String
+            var denialReason: String?
+            var type: String
+            var incident: String
+            var severity: String?
+            var domain: String?
+            var account: String?
+            var assignee: String?
+            var reporter: String
+            var targets: Int
+            /// Targets beyond the first.
+            var more: Int
+        }
+
+        struct Filters: Encodable {
+            var statuses: [Option]
+            var types: [Option]
+            var threatTypes: [Option]
+            var incidentTypes: [Option]
+            var accounts: [Option]
+            var assignees: [Option]
+            var sorts: [Option]
+            var unassigned: Bool
+            var domain: String
+            var ip: String
+            var q: String
+            var createdAfter: String
+            var createdBefore: String
+        }
+
+        var filters: Filters
+        var rows: [Row]
+        var total: Int
+        var page: Int
+        var pages: Int
+        var previousURL: String?
+        var nextURL: String?
+        var operators: [Option]
+        var denialReasons: [Option]
+        var outcomes: [Outcome]
+    }
+
+    struct Outcome: Encodable {
+        var id: String
+        var success: Bool
+        var text: String
+    }
+
+    @Sendable
+    func queue(_ request: Request) async throws -> Response {
+        try await renderQueue(request, outcomes: [], notice: nil)
+    }
+
+    /// The queue for the request's query; without any, the open reports (new and in triage), newest first.
+    func renderQueue(_ request: Request, outcomes: [Outcome], notice: String?, problems: [Problem] = [],
+                     status: HTTPResponseStatus = .ok) async throws -> Response {
+        let signedIn = try request.signedInOperator()
+        let rawQuery = request.url.query ?? ""
+        var query = QueryParameters(rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, droppingEmpty: true)
+        query.rejectUnknown(allowed: QueueFilter.parameters + ["sort", "page", "per_page"])
+        let filter = QueueFilter.read(&query, taxonomy: taxonomy, operatorID: signedIn.id)
+        let sort = query.sort(QueueSortField.self, default: (.createdAt, descending: true))
+        let page = query.page()
+        let selected = { (name: String) in query.values(name) }
+        var problems = problems
+        problems += query.problems.map { Problem(field: $0.path, label: Self.filterLabels[$0.path] ?? $0.path, message: $0.message) }
+        let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db).list(filter, sort: sort, page: page) : ([], 0)
+        let operators = try await OperatorModel.query(on: request.db).sort(\.$email).all()
+        let accounts = try await AccountModel.query(on: request.db).sort(\.$name).all()
+        let sortValue = "\(sort.0.rawValue),\(sort.descending ? "desc" : "asc")"
+        let filters = QueuePage.Filters(
+            statuses: Option.list(ReportStatus.allCases.map(\.rawValue), selected: selected("status").flatMap { $0.split(separator: ",").map(String.init) }),
+            types: [Option(value: "", label: "Any type", selected: false)] + Option.list(ReportType.allCases.map(\.rawValue), selected: selected("type")) {
+                "\($0): \(ReportType(rawValue: $0)?.title ?? $0)"
+            },
+            threatTypes: [Option(value: "", label: "Any threat type", selected: false)]
+                + Option.list(taxonomy.threatTypes.map(\.name), selected: selected("threat_type")),
+            incidentTypes: [Option(value: "", label: "Any incident type", selected: false)]
+                + Option.list(Array(Set(taxonomy.threatTypes.flatMap { $0.incidentTypes.map(\.name) })).sorted(), selected: selected("incident_type")),
+            accounts: [Option(value: "", label: "Any account", selected: false)]
+                + accounts.map { Option(value: $0.id ?? "", label: $0.name, selected: selected("account_id").contains($0.id ?? "")) },
+            assignees: [Option(value: "", label: "Anyone or nobody", selected: false), Option(value: "me", label: "Me", selected: selected("assigned_to") == ["me"]),
+                        Option(value: "none", label: "Nobody", selected: selected("assigned_to") == ["none"])]
+                + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: selected("assigned_to").contains($0.id ?? "")) },
+            sorts: Self.sortOptions.map { Option(value: $0.0, label: $0.1, selected: $0.0 == sortValue) },
+            unassigned: filter.unassigned, domain: query.values("domain").first ?? "", ip: query.values("ip").first ?? "",
+            q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
+            createdBefore: query.values("created_before").first ?? "")
+        let rows = items.map { item in
+            QueuePage.Row(id: item.id, created: ConsoleFormat.time(item.createdAt), status: item.status.rawValue,
+                          denialReason: item.denialReason.map(ConsoleFormat.words), type: item.reportType.rawValue,
+                          incident: [item.threatType, item.incidentType, item.attackMethod].compactMap { $0 }.joined(separator: " / "),
+                          severity: item.severity, domain: item.domain, account: item.accountName, assignee: item.assigneeEmail,
+                          reporter: item.reporterName, targets: item.targetCount, more: max(0, item.targetCount - 1))
+        }
+        let pages = max(1, (total + page.size - 1) / page.size)
+        func link(_ number: Int) -> String {
+            var pairs = (rawQuery.isEmpty ? "status=new&status=triage" : rawQuery).split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)
+            pairs.append("page=\(number)")
+            return "/console/reports?" + pairs.joined(separator: "&")
+        }
+        let content = QueuePage(filters: filters, rows: rows, total: total, page: page.number, pages: pages,
+                                previousURL: page.number > 1 ? link(page.number - 1) : nil, nextURL: page.number < pages ? link(page.number + 1) : nil,
+                                operators: [Option(value: "me", label: "Me", selected: false)]
+                                    + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: false) },
+                                denialReasons: Option.list(DenialReason.allCases.map(\.rawValue), label: ConsoleFormat.words),
+                                outcomes: outcomes)
+        return try await ConsoleView.render("queue", title: "Report queue", nav: "queue", page: content, notice: notice, problems: problems,
+                                            status: problems.isEmpty ? status : .badRequest, for: request)
+    }
+
+    static let sortOptions = [("created_at,desc", "Newest first"), ("created_at,asc", "Oldest first"), ("updated_at,desc", "Recently changed"),
+                              ("severity,asc", "Severity, highest first"), ("status,asc", "Status"), ("type,asc", "Type"), ("domain,asc", "Domain")]
+    static let filterLabels = ["status": "Status", "type": "Type", "threat_type": "Threat type", "incident_type": "Incident type",
+                               "account_id": "Account", "unassigned": "Unassigned", "assigned_to": "Assigned to", "domain": "Domain",
+                               "ip": "IP address or CIDR", "q": "Search", "created_after": "Filed after", "created_before": "Filed before",
+                               "sort": "Sort", "page": "Page", "per_page": "Per page"]
+
+    /// Accept, deny or assign the reports ticked in the queue, each on its own.
+    @Sendable
+    func bulk(_ request: Request) async throws -> Response {
+        let signedIn = try request.signedInOperator()
+        let form = try Self.form(request, arrays: ["report_ids"])
+        switch OperatorRequests.bulk(form, me: signedIn.id) {
+        case .failure(let failure):
+            return try await renderQueue(request, outcomes: [], notice: nil,
+                                         problems: Problem.from(ClientError.validation(failure), labels: ["action": "Action", "report_ids": "Reports",
+                                                                                                          "reason": "Denial reason", "operator_id": "Assign to"]))
+        case .success(let (action, ids)):
+            let results = await BulkOutcome.run(action, on: ids, decisions: decisions, by: signedIn.actor, database: request.db)
+            let outcomes = results.map { Outcome(id: $0.reportID, success: $0.error == nil,
+                                                 text: $0.error?.message ?? "now \($0.status.map(ConsoleFormat.words) ?? "changed")") }
+            let done = results.filter { $0.error == nil }.count
+            return try await renderQueue(request, outcomes: outcomes,
+                                         notice: "\(done) of \(results.count) report\(results.count == 1 ? "" : "s") done.")
+        }
+    }
+
+    // MARK: Forms
+
+    /// An URL-encoded form's fields as a JSON object of strings (blank fields left out), with the fields
+    /// named in `arrays` gathered into arrays: the shape the workflow's request readers take.
+    static func form(_ request: Request, arrays: Set<String> = []) throws -> JSONObject {
+        guard request.headers.contentType == .urlEncodedForm || request.body.data == nil else {
+            throw ClientError.unsupportedMediaType(expected: "application/x-www-form-urlencoded", got: request.headers.contentType?.description)
+        }
+        let query = QueryParameters(request.body.string, droppingEmpty: true)
+        var object = JSONObject()
+        for name in query.names {
+            let values = query.values(name)
+            object[name] = arrays.contains(name) ? .array(values.map(JSONValue.string)) : values.last.map(JSONValue.string)
+        }
+        return object
+    }
+}

@@ -1,0 +1,73 @@
+import AbuseDeskCore
+import Foundation
+import Vapor
+
+/// What every console page gets besides its own content: who is signed in, the CSRF token its forms
+/// carry, the counts in the navigation, a confirmation of what was just done and the problems of a
+/// refused form.
+struct ConsoleView<Page: Encodable>: Encodable {
+    struct Me: Encodable {
+        var email: String
+        var isAdmin: Bool
+    }
+
+    var title: String
+    var nav: String
+    var me: Me
+    var csrfField = ConsoleSessions.csrfField
+    var csrf: String
+    var openAppeals: Int
+    var troubledMail: Int
+    var notice: String?
+    var problems: [Problem]
+    var page: Page
+}
+
+/// A problem of a refused form, with the label of its field.
+struct Problem: Encodable, Equatable {
+    var field: String
+    var label: String
+    var message: String
+}
+
+/// One choice of a select or a group of checkboxes.
+struct Option: Encodable, Equatable {
+    var value: String
+    var label: String
+    var selected: Bool
+
+    static func list(_ values: [String], selected: [String] = [], label: (String) -> String = { $0 }) -> [Option] {
+        values.map { Option(value: $0, label: label($0), selected: selected.contains($0)) }
+    }
+}
+
+extension ConsoleView {
+    /// Renders `page` in the console's frame.
+    static func render(_ template: String, title: String, nav: String, page: Page, notice: String? = nil, problems: [Problem] = [],
+                       status: HTTPResponseStatus = .ok, for request: Request) async throws -> Response {
+        let signedIn = try request.signedInOperator()
+        let counts = try await OutboxReader(database: request.db).navigationCounts()
+        let view = ConsoleView(title: title, nav: nav, me: Me(email: signedIn.email, isAdmin: signedIn.isAdmin), csrf: signedIn.csrfToken,
+                               openAppeals: counts.openAppeals, troubledMail: counts.troubledMail, notice: notice, problems: problems, page: page)
+        return try await PortalView.render("console/" + template, view, for: request, status: status)
+    }
+}
+
+extension Problem {
+    /// The problems of a refused request, labelled as the form names its fields.
+    static func from(_ error: ClientError, labels: [String: String] = [:]) -> [Problem] {
+        guard !error.problems.isEmpty else { return [Problem(field: "", label: "", message: error.message)] }
+        return error.problems.map { Problem(field: $0.path, label: labels[$0.path] ?? $0.path, message: $0.message) }
+    }
+}
+
+/// Readable times in the console: `2026-11-23 14:05 UTC`.
+enum ConsoleFormat {
+    static func time(_ date: Date?) -> String {
+        date.map { Notices.utcMinute($0) + " UTC" } ?? ""
+    }
+
+    static func words(_ code: String) -> String {
+        code.replacingOccurrences(of: "_", with: " ")
+    }
+}

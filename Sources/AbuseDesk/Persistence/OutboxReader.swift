@@ -1,0 +1,34 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+
+/// Reads the outbox for operators: every e-mail, by where its delivery stands, newest first.
+struct OutboxReader {
+    let database: any Database
+
+    func list(states: [OutboxState], audience: MessageAudience?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: Int) {
+        let query = OutboxMessageModel.query(on: database)
+        if !states.isEmpty {
+            query.group(.or) { group in
+                for state in Set(states) {
+                    switch state {
+                    case .sent: group.filter(\.$sentAt != nil)
+                    case .failed: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt != nil) }
+                    case .retrying: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$attempts > 0) }
+                    case .queued: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$attempts == 0) }
+                    }
+                }
+            }
+        }
+        if let audience { query.filter(\.$audience == audience.rawValue) }
+        let total = try await query.copy().count()
+        return (try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).range(page.rows).all(), total)
+    }
+
+    /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.
+    func navigationCounts() async throws -> (openAppeals: Int, troubledMail: Int) {
+        let appeals = try await AppealModel.query(on: database).filter(\.$status == AppealStatus.open.rawValue).count()
+        let mail = try await OutboxMessageModel.query(on: database).filter(\.$sentAt == nil).filter(\.$attempts > 0).count()
+        return (appeals, mail)
+    }
+}

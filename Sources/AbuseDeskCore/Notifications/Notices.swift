@@ -1,0 +1,138 @@
+import Foundation
+
+/// Composes the e-mail of each event from its template: to the reporter (receipt, decision), to the
+/// reported customer's abuse contact (acceptance, mitigation, appeal received and decided) and to an
+/// upstream host (a forwarded report). What the customer and the host read never names a reporter who
+/// asked to stay hidden: their views of the report (`CustomerNotice.Report`) carry no reporter then.
+public struct Notices: Sendable {
+    public let templates: MailTemplates
+
+    public init(templates: MailTemplates) {
+        self.templates = templates
+    }
+
+    // MARK: To the reporter
+
+    public func receipt(for record: ReportRecord) -> OutgoingMessage {
+        let incident = record.classification.map { [$0.threatType, $0.incidentType, $0.attackMethod].compactMap { $0 }.joined(separator: " / ") }
+            ?? record.reportType.title
+        let shown = record.targets.prefix(10).map(Self.describe)
+        var context: [String: Any] = [
+            "id": record.id, "reporterName": record.reporter.name, "received": Self.utcMinute(record.receivedAt),
+            "incident": incident, "headline": record.classification?.incidentType ?? record.reportType.title,
+            "anonymize": record.anonymize, "moreTargets": Array(shown.dropFirst()),
+        ]
+        if let time = record.incident { context["happened"] = "\(time.date) \(time.time) \(time.timeZone)" }
+        if let first = shown.first { context["firstTarget"] = first }
+        if record.targets.count > shown.count { context["hiddenTargetCount"] = record.targets.count - shown.count }
+        return message(.reporterReceipt, context, audience: .reporter, to: record.reporter.email, reportID: record.id)
+    }
+
+    /// The decision on a report, told to its reporter: accepted, or denied with the reason in plain words.
+    public func decision(_ decision: ReportDecision, about report: ReporterView) -> OutgoingMessage {
+        var context: [String: Any] = ["id": report.id, "reporterName": report.reporter.name, "received": Self.utcMinute(report.receivedAt),
+                                      "headline": report.headline]
+        switch decision {
+        case .accept:
+            context["accepted"] = true
+        case .deny(let reason):
+            context["reason"] = reason.explanation
+            if let hint = reason.hint { context["hint"] = hint }
+        }
+        return message(.reporterDecision, context, audience: .reporter, to: report.reporter.email, reportID: report.id)
+    }
+
+    // MARK: To the customer
+
+    public func accepted(_ report: CustomerNotice.Report, to recipient: String, accountID: String) -> OutgoingMessage {
+        customer(.customerAccepted, ["report": Self.context(report)], about: report, to: recipient, accountID: accountID)
+    }
+
+    public func mitigation(_ mitigation: CustomerNotice.Mitigation, report: CustomerNotice.Report, to recipient: String,
+                           accountID: String) -> OutgoingMessage {
+        let statement = mitigation.statement
+        let context: [String: Any] = [
+            "report": Self.context(report),
+            "mitigation": ["id": mitigation.id, "type": mitigation.type.rawValue.replacingOccurrences(of: "_", with: " "),
+                           "entityType": mitigation.entityType.rawValue, "entityID": mitigation.entityID,
+                           "effectiveDate": RFC3339.format(mitigation.effectiveDate), "isActive": mitigation.isActive] as [String: Any],
+            "statement": ["ground": statement.ground, "facts": statement.facts, "automated": statement.automated,
+                          "appeal": statement.appeal] as [String: Any],
+        ]
+        return customer(.customerMitigation, context, about: report, to: recipient, accountID: accountID)
+    }
+
+    public func appealReceived(mitigationIDs: [String], reasons: [AppealReason], report: CustomerNotice.Report, to recipient: String,
+                               accountID: String) -> OutgoingMessage {
+        let context: [String: Any] = ["report": Self.context(report), "count": mitigationIDs.count, "single": mitigationIDs.count == 1,
+                                      "mitigationIDs": mitigationIDs,
+                                      "reasons": Set(reasons.map(\.rawValue)).sorted().joined(separator: ", ")]
+        return customer(.customerAppealReceived, context, about: report, to: recipient, accountID: accountID)
+    }
+
+    /// The answer to an appeal, by where it left the mitigation: `removed` (granted), or back in force
+    /// (rejected: `active` or `pending`), with why.
+    public func appealDecided(mitigationID: String, outcome: MitigationStatus, reason: String, report: CustomerNotice.Report,
+                              to recipient: String, accountID: String) -> OutgoingMessage {
+        let context: [String: Any] = ["report": Self.context(report), "mitigationID": mitigationID, "granted": outcome == .removed,
+                                      "scheduled": outcome == .pending, "reason": reason]
+        return customer(.customerAppealDecided, context, about: report, to: recipient, accountID: accountID)
+    }
+
+    // MARK: To the upstream host
+
+    /// A report forwarded to the host upstream of the reported service, with the operator's note.
+    public func forwarded(_ report: CustomerNotice.Report, addresses: [String], incident: String?, note: String?,
+                          to recipient: String) -> OutgoingMessage {
+        var summary = Self.context(report)
+        summary["subject"] = report.domain ?? addresses.first ?? "a service you provide"
+        var context: [String: Any] = ["report": summary, "addresses": addresses, "hasAddresses": !addresses.isEmpty]
+        if let note, !note.isEmpty { context["note"] = note }
+        if let incident { context["incident"] = incident }
+        return message(.hostForward, context, audience: .host, to: recipient, reportID: report.id)
+    }
+
+    // MARK: Composition
+
+    private func customer(_ event: MailTemplates.Event, _ context: [String: Any], about report: CustomerNotice.Report,
+                          to recipient: String, accountID: String) -> OutgoingMessage {
+        message(event, context, audience: .customer, to: recipient, reportID: report.id, accountID: accountID)
+    }
+
+    private func message(_ event: MailTemplates.Event, _ context: [String: Any], audience: MessageAudience, to recipient: String,
+                         reportID: String, accountID: String? = nil) -> OutgoingMessage {
+        let (subject, body) = templates.render(event, context)
+        return OutgoingMessage(audience: audience, recipient: recipient, subject: subject, body: body, reportID: reportID, accountID: accountID)
+    }
+
+    /// The report's part of a template's context (`report-summary` reads it); 20 URLs at most are listed.
+    static func context(_ report: CustomerNotice.Report) -> [String: Any] {
+        var context: [String: Any] = ["id": report.id, "type": report.type.title, "typeLowercased": report.type.title.lowercased(),
+                                      "subject": report.domain ?? "a service of your account", "justification": report.justification,
+                                      "moreURLs": Array(report.urls.dropFirst().prefix(19))]
+        if let first = report.urls.first { context["firstURL"] = first }
+        if report.urls.count > 20 { context["hiddenURLCount"] = report.urls.count - 20 }
+        if let domain = report.domain { context["domain"] = domain }
+        if let reporter = report.reporter {
+            var who: [String: Any] = ["name": reporter.name, "email": reporter.email]
+            if let organization = reporter.organization { who["organization"] = organization }
+            context["reporter"] = who
+        }
+        return context
+    }
+
+    static func describe(_ target: ReportTarget) -> String {
+        switch target.source {
+        case .ip(let address, let port): port.map { "\(address) port \($0)" } ?? address.description
+        case .url(let url): url.text
+        }
+    }
+
+    /// `2026-11-23 14:05`
+    public static func utcMinute(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970)
+        let day = IncidentTime.CalendarDate.from(daysSinceEpoch: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        return day.description + " " + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2)
+    }
+}

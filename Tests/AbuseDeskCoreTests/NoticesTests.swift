@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import AbuseDeskCore
+
+@Suite struct NoticesTests {
+    let notices: Notices
+    private let hidden = CustomerNotice.Report(id: "r1", type: .phishing, domain: "login.example.com", urls: ["https://login.example.com/x"],
+                                               justification: "A copy of a bank's sign-in page.", reporter: nil)
+    private let named = CustomerNotice.Report(id: "r2", type: .network, domain: nil, urls: [], justification: "SSH brute force.",
+                                              reporter: Reporter(name: "Jane Doe", email: "jane@example.org", organization: "CERT"))
+
+    init() throws {
+        notices = Notices(templates: try MailTemplates.bundled())
+    }
+
+    @Test(arguments: [(MitigationStatus.removed, "Appeal granted for abuse report r1", "mitigation m1 is removed."),
+                      (.active, "Appeal rejected for abuse report r1", "mitigation m1 stays in effect."),
+                      (.pending, "Appeal rejected for abuse report r1", "mitigation m1 stays scheduled.")])
+    func anAppealDecisionSaysWhereItLeftTheMitigation(outcome: MitigationStatus, subject: String, sentence: String) {
+        let message = notices.appealDecided(mitigationID: "m1", outcome: outcome, reason: "Checked by hand.", report: hidden,
+                                            to: "abuse@example.com", accountID: "a1")
+        #expect(message.subject == subject)
+        #expect(message.body.contains(sentence) && message.body.contains("Why: Checked by hand."))
+        #expect(message.body.contains("Reported by: the reporter asked not to be named"))
+        #expect(message.body.hasSuffix("\n\nAbuseDesk") && message.recipient == "abuse@example.com" && message.audience == .customer)
+    }
+
+    @Test func everyNoticeIsSignedTheSameWay() {
+        let accepted = notices.accepted(hidden, to: "abuse@example.com", accountID: "a1")
+        let received = notices.appealReceived(mitigationIDs: ["m1"], reasons: [.removed], report: hidden, to: "abuse@example.com", accountID: "a1")
+        #expect(accepted.body.hasSuffix("we will tell you what we did and why.\n\nAbuseDesk"))
+        #expect(received.body.hasSuffix("We will write to you with our decision.\n\nAbuseDesk"))
+        #expect(accepted.reportID == "r1" && received.accountID == "a1")
+        #expect(accepted.subject == "Abuse report r1 accepted: Phishing")
+        #expect(accepted.body.contains("a report of phishing about login.example.com"))
+        #expect(accepted.body.contains("URLs:       https://login.example.com/x"))
+    }
+
+    @Test func theMitigationNoticeCarriesTheStatementOfReasons() {
+        let statement = StatementOfReasons(ground: "Terms of service 4.2", facts: "A phishing kit at /x.", automated: false, appeal: "Reply to us.")
+        let pending = CustomerNotice.Mitigation(id: "m1", type: .phishingInterstitial, entityType: .urlPattern, entityID: "login.example.com/x",
+                                                effectiveDate: Date(timeIntervalSince1970: 1_800_000_000), isActive: false, statement: statement)
+        let message = notices.mitigation(pending, report: hidden, to: "abuse@example.com", accountID: "a1")
+        #expect(message.subject == "Mitigation scheduled for abuse report r1: phishing interstitial")
+        #expect(message.body.contains("applies to url_pattern login.example.com/x. It will take effect at 2027-01-15T08:00:00Z."))
+        for line in ["Ground:     Terms of service 4.2", "Facts:      A phishing kit at /x.", "Automated:  no, a person decided",
+                     "How to appeal: Reply to us."] {
+            #expect(message.body.contains(line), "\(line)")
+        }
+        var active = pending
+        active.isActive = true
+        active.statement.automated = true
+        let applied = notices.mitigation(active, report: hidden, to: "abuse@example.com", accountID: "a1")
+        #expect(applied.subject.hasPrefix("Mitigation applied"))
+        #expect(applied.body.contains("It is in effect since") && applied.body.contains("Automated:  yes, the decision was taken by automated means"))
+    }
+
+    @Test func theReporterIsNamedOnlyWhenTheyDidNotAskToStayHidden() {
+        let toCustomer = notices.accepted(named, to: "abuse@example.com", accountID: "a1")
+        #expect(toCustomer.body.contains("Reported by: Jane Doe <jane@example.org>, CERT"))
+        let toHost = notices.forwarded(hidden, addresses: ["203.0.113.9 port 22"], incident: "2026-11-20 10:00:00 +0000", note: "Your customer.",
+                                       to: "abuse@upstream.example")
+        #expect(toHost.audience == .host && toHost.recipient == "abuse@upstream.example" && toHost.accountID == nil)
+        #expect(toHost.subject == "Abuse report r1 forwarded to you: Phishing")
+        #expect(toHost.body.contains("Reported by: the reporter asked not to be named"))
+        #expect(toHost.body.contains("A note from our trust and safety team:\nYour customer."))
+        #expect(toHost.body.contains("Addresses reported:\n  203.0.113.9 port 22") && toHost.body.contains("When:       2026-11-20 10:00:00 +0000"))
+        let plain = notices.forwarded(named, addresses: [], incident: nil, note: nil, to: "abuse@upstream.example")
+        #expect(!plain.body.contains("A note from") && !plain.body.contains("Addresses reported") && plain.body.contains("Jane Doe"))
+    }
+
+    @Test func theReporterIsToldTheDecisionInPlainWords() {
+        let view = ReporterView(id: "r3", reporter: Reporter(name: "Jane Doe", email: "jane@example.org"),
+                                receivedAt: Date(timeIntervalSince1970: 1_795_435_200), headline: "Social Engineering")
+        let accepted = notices.decision(.accept, about: view)
+        #expect(accepted.audience == .reporter && accepted.recipient == "jane@example.org" && accepted.reportID == "r3")
+        #expect(accepted.subject == "Report r3 accepted: Social Engineering")
+        #expect(accepted.body.hasPrefix("Hello Jane Doe,\n\nwe have reviewed your report r3 of 2026-11-23 12:00 UTC (Social Engineering)."))
+        let denied = notices.decision(.deny(.notServedHere), about: view)
+        #expect(denied.subject == "Report r3 closed without action: Social Engineering")
+        #expect(denied.body.contains("We could not act on it. The reason: the reported content or address is not served by us."))
+        #expect(denied.body.contains("a WHOIS or RDAP lookup names it"))
+        #expect(!notices.decision(.deny(.noAbuseFound), about: view).body.contains("You are welcome"))
+    }
+
+    @Test func everyDenialReasonHasWordsForTheReporter() {
+        for reason in DenialReason.allCases {
+            #expect(reason.explanation.hasSuffix(".") && reason.explanation.count > 20, "\(reason)")
+        }
+    }
+
+    @Test func templatesThatCannotBeRenderedAreRefusedAtStart() throws {
+        var sources: [String: String] = [:]
+        for name in MailTemplates.Event.allCases.map(\.rawValue) + ["report-summary", "signature"] { sources[name] = "Subject: x\n\nbody" }
+        _ = try MailTemplates(sources: sources)
+        var missing = sources
+        missing["host-forward"] = nil
+        #expect(throws: MailTemplates.Unusable.self) { try MailTemplates(sources: missing) }
+        var subjectless = sources
+        subjectless["reporter-decision"] = "Hello"
+        let error = #expect(throws: MailTemplates.Unusable.self) { try MailTemplates(sources: subjectless) }
+        #expect(error?.description.contains("reporter-decision") == true)
+    }
+}
