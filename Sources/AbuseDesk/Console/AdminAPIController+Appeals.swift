@@ -34,7 +34,7 @@ extension AdminAPIController {
     @Sendable
     func decideAppeal(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let answer = try OperatorRequests.appealDecision(try Self.object(request, allowed: ["decision", "reason"])).orRefuse(noun: "decision")
+        let answer = try Self.read(request, allowed: ["decision", "reason"], noun: "decision", OperatorRequests.appealDecision)
         let (appeal, mitigation) = try await mitigations.decideAppeal(request.parameters.get("appeal_id") ?? "", grant: answer.grant,
                                                                       reason: answer.reason, by: actor, on: request.db)
         var result = AdminRepresentation.appeal(appeal).objectValue ?? JSONObject()

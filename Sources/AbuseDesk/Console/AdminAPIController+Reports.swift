@@ -29,8 +29,7 @@ extension AdminAPIController {
     @Sendable
     func assign(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let object = try Self.object(request, allowed: ["operator_id"], emptyAllowed: true)
-        let assignee = try OperatorRequests.assignee(object, me: actor.operatorID ?? "").orRefuse()
+        let assignee = try Self.read(request, allowed: ["operator_id"], emptyAllowed: true) { OperatorRequests.assignee($0, me: actor.operatorID ?? "") }
         let report = try await decisions.assign(request.parameters.get("report_id") ?? "", to: assignee, by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }
@@ -39,7 +38,7 @@ extension AdminAPIController {
     @Sendable
     func route(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let accountID = try OperatorRequests.route(try Self.object(request, allowed: ["account_id"])).orRefuse()
+        let accountID = try Self.read(request, allowed: ["account_id"], OperatorRequests.route)
         let report = try await decisions.route(request.parameters.get("report_id") ?? "", to: accountID, by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }
@@ -48,7 +47,7 @@ extension AdminAPIController {
     @Sendable
     func forward(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let forward = try OperatorRequests.forward(try Self.object(request, allowed: ["recipient", "note"])).orRefuse()
+        let forward = try Self.read(request, allowed: ["recipient", "note"], OperatorRequests.forward)
         let report = try await decisions.forward(request.parameters.get("report_id") ?? "", to: forward.recipient, note: forward.note,
                                                  by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
@@ -58,8 +57,9 @@ extension AdminAPIController {
     @Sendable
     func bulk(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let object = try Self.object(request, allowed: ["action", "report_ids", "reason", "operator_id"])
-        let (action, ids) = try OperatorRequests.bulk(object, me: actor.operatorID ?? "").orRefuse()
+        let (action, ids) = try Self.read(request, allowed: ["action", "report_ids", "reason", "operator_id"]) {
+            OperatorRequests.bulk($0, me: actor.operatorID ?? "")
+        }
         let outcomes = await BulkOutcome.run(action, on: ids, decisions: decisions, by: actor, database: request.db)
         return Envelope.success(.array(outcomes.map(\.json)))
     }
@@ -160,6 +160,33 @@ struct BulkOutcome: Sendable {
             }
         }
         return outcomes
+    }
+}
+
+extension AdminAPIController {
+    /// Reads the body with `parser`, refusing properties outside `allowed` in the same answer as the
+    /// parser's own problems.
+    static func read<Value>(_ request: Request, allowed: [String], emptyAllowed: Bool = false, noun: String = "request",
+                            _ parser: (JSONObject) -> Result<Value, ValidationFailure>) throws -> Value {
+        let object: JSONObject
+        if emptyAllowed, (request.body.data?.readableBytes ?? 0) == 0 {
+            object = JSONObject()
+        } else {
+            guard case .object(let body) = try request.jsonBody() else {
+                throw ClientError(status: .badRequest, code: "ValidationFailed", message: "The body must be a JSON object.")
+            }
+            object = body
+        }
+        var check = FieldChecker()
+        check.rejectUnknown(in: object, allowed: allowed, removed: [:], path: "")
+        switch parser(object) {
+        case .success(let value) where check.problems.isEmpty:
+            return value
+        case .success:
+            throw ClientError.validation(ValidationFailure(check.problems), noun: noun)
+        case .failure(let failure):
+            throw ClientError.validation(ValidationFailure(check.problems + failure.problems), noun: noun)
+        }
     }
 }
 

@@ -175,7 +175,7 @@ struct AdminAPIController: RouteCollection {
     @Sendable
     func deny(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
-        let reason = try OperatorRequests.denial(try Self.object(request, allowed: ["reason"])).orRefuse()
+        let reason = try Self.read(request, allowed: ["reason"], OperatorRequests.denial)
         let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }

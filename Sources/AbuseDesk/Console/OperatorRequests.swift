@@ -78,7 +78,7 @@ enum OperatorRequests {
         var ids: [String] = []
         if check.required(object, "report_ids", "the ids of the reports, 1 to \(maximumBulk)") != nil {
             let items = check.list(object, "report_ids", maximum: maximumBulk)
-            if items.isEmpty, case .array? = object["report_ids"] {
+            if case .array(let all)? = object["report_ids"], all.isEmpty {
                 check.problem("report_ids", .length, "Must hold at least one report id.")
             }
             for (index, item) in items.enumerated() {
