@@ -35,9 +35,8 @@ enum FormProtection {
 
     /// Whether a submission comes from this site, when the browser says where it comes from.
     static func sameOrigin(_ request: Request) -> Bool {
-        guard let origin = request.headers.first(name: .origin), let host = request.headers.first(name: .host), origin != "null" else {
-            return true
-        }
+        guard let origin = request.headers.first(name: .origin), origin != "null" else { return true }
+        guard let host = request.headers.first(name: .host) else { return false }
         return URLComponents(string: origin)?.host == host.split(separator: ":").first.map(String.init)
     }
 
