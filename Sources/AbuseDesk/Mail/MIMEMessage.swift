@@ -18,6 +18,8 @@ struct MIMEMessage: Sendable {
             "Subject: \(Self.encodeHeader(subject))",
             "Date: \(Self.rfc5322Date(date))",
             "Message-ID: <\(messageID)>",
+            // Written by the service itself: auto-responders should not answer it (RFC 3834).
+            "Auto-Submitted: auto-generated",
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",
