@@ -188,7 +188,8 @@ extension ConsoleController {
             },
             emails: file.emails.map(Self.emailRow),
             history: file.history.map { entry in
-                ReportPage.HistoryEntry(sequence: entry.sequence, at: ConsoleFormat.time(entry.occurredAt), actor: entry.actor, action: entry.action,
+                ReportPage.HistoryEntry(sequence: entry.sequence, at: ConsoleFormat.time(entry.occurredAt),
+                                        actor: Self.actorName(entry.actor, operators: operators, accounts: accounts), action: entry.action,
                                         change: Self.describeChange(entry))
             },
             operators: [Option(value: "", label: "Nobody", selected: report.assignedTo == nil)]
@@ -312,6 +313,13 @@ extension ConsoleController {
         ReportPage.Email(id: message.id ?? "", reportID: message.reportID, audience: message.audience, recipient: message.recipient, subject: message.subject, body: message.body,
                          state: OutboxState(of: message).rawValue, created: ConsoleFormat.time(message.createdAt),
                          sent: message.sentAt.map(ConsoleFormat.time), attempts: message.attempts, lastError: message.lastError)
+    }
+
+    /// Who acted, as people know them: an operator's e-mail address, an account's name.
+    static func actorName(_ actor: String, operators: [OperatorModel], accounts: [AccountModel]) -> String {
+        if actor.hasPrefix("operator:"), let found = operators.first(where: { "operator:" + ($0.id ?? "") == actor }) { return found.email }
+        if actor.hasPrefix("account:"), let found = accounts.first(where: { "account:" + ($0.id ?? "") == actor }) { return "customer " + found.name }
+        return actor == "system" ? "the service" : actor
     }
 
     static func routingRule(_ rule: String) -> String {
