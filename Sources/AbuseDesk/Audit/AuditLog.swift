@@ -10,6 +10,8 @@ enum AuditActor: Sendable, Equatable {
     case commandLine
     /// The service itself, e.g. the scheduler activating a mitigation when it is due.
     case system
+    /// Someone filing a report through the portal or the public APIs, without an account.
+    case reporter
 
     var name: String {
         switch self {
@@ -17,6 +19,7 @@ enum AuditActor: Sendable, Equatable {
         case .account(let id): "account:\(id)"
         case .commandLine: "command-line"
         case .system: "system"
+        case .reporter: "reporter"
         }
     }
 }
@@ -38,28 +41,50 @@ struct AuditChange: Sendable {
 /// The hash-chained audit log (M005). Changes are appended in the transaction that makes them, so a
 /// change and its entry are stored together or not at all.
 enum AuditLog {
+    static let columns = ["sequence", "occurred_at", "actor", "subject_type", "subject_id", "action", "before_state", "after_state",
+                          "previous_hash", "hash"]
+
     /// Appends `change` inside the caller's transaction. The head row is updated first: PostgreSQL holds
     /// it until the transaction ends and SQLite takes its write lock, so concurrent appends queue up and
     /// each links to the one before.
     @discardableResult
     static func append(_ change: AuditChange, by actor: AuditActor, at date: Date, on database: any Database) async throws -> AuditEntry {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        guard let head = try await sql.raw("UPDATE audit_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash").first() else {
+        let entries = try await append([(change, actor)], at: date, on: sql) { rows in
+            try await sql.insert(into: "audit_entries").columns(columns).values(rows[0].map { SQLBind($0) }).run()
+        }
+        guard let entry = entries.first else { throw StoreError.missingAuditHead }
+        return entry
+    }
+
+    /// Appends several changes in order, inside the caller's transaction: the head moves once, and
+    /// `insert` writes the entries' rows (many at a time, as the intake writer does).
+    static func append(_ changes: [(AuditChange, AuditActor)], at date: Date, on sql: any SQLDatabase,
+                       insert: ([[SQLValue]]) async throws -> Void) async throws -> [AuditEntry] {
+        guard !changes.isEmpty else { return [] }
+        guard let head = try await sql.raw("""
+            UPDATE audit_head SET sequence = sequence + \(literal: changes.count) WHERE id = 1 RETURNING sequence, hash
+            """).first() else {
             throw StoreError.missingAuditHead
         }
-        let entry = AuditEntry(sequence: try head.decode(column: "sequence", as: Int.self),
-                               previousHash: try head.decode(column: "hash", as: String.self), occurredAt: date, actor: actor.name,
-                               subjectType: change.subject.rawValue, subjectID: change.subjectID, action: change.action,
-                               before: change.before, after: change.after)
-        try await sql.insert(into: "audit_entries")
-            .columns("sequence", "occurred_at", "actor", "subject_type", "subject_id", "action", "before_state", "after_state",
-                     "previous_hash", "hash")
-            .values(SQLBind(entry.sequence), SQLBind(entry.occurredAt), SQLBind(entry.actor), SQLBind(entry.subjectType),
-                    SQLBind(entry.subjectID), SQLBind(entry.action), SQLBind(entry.before.serialized()), SQLBind(entry.after.serialized()),
-                    SQLBind(entry.previousHash), SQLBind(entry.hash))
-            .run()
-        try await sql.update("audit_head").set("hash", to: entry.hash).where("id", .equal, 1).run()
-        return entry
+        var sequence = try head.decode(column: "sequence", as: Int.self) - changes.count
+        var previous = try head.decode(column: "hash", as: String.self)
+        var entries: [AuditEntry] = []
+        entries.reserveCapacity(changes.count)
+        for (change, actor) in changes {
+            sequence += 1
+            let entry = AuditEntry(sequence: sequence, previousHash: previous, occurredAt: date, actor: actor.name,
+                                   subjectType: change.subject.rawValue, subjectID: change.subjectID, action: change.action,
+                                   before: change.before, after: change.after)
+            entries.append(entry)
+            previous = entry.hash
+        }
+        try await insert(entries.map { entry in
+            [.integer(entry.sequence), .date(entry.occurredAt), .text(entry.actor), .text(entry.subjectType), .text(entry.subjectID),
+             .text(entry.action), .text(entry.before.serialized()), .text(entry.after.serialized()), .text(entry.previousHash), .text(entry.hash)]
+        })
+        try await sql.update("audit_head").set("hash", to: previous).where("id", .equal, 1).run()
+        return entries
     }
 
     /// Every entry about these subjects, oldest first: a report's history with its mitigations and appeals.

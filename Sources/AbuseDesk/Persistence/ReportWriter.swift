@@ -50,21 +50,38 @@ enum ReportWriter {
         "domain", "account_id", "routing", "submitter_account_id", "target_count", "targets", "details",
     ]
 
-    /// Files a batch. Reports that need no checks (no idempotency key, no attachment) and fit one
-    /// statement are inserted by that one statement — atomic on its own, and one round trip to the store;
+    /// Files a batch in one transaction, with an entry of the audit log for each report filed. Reports
+    /// that need no checks (no idempotency key, no attachment, no e-mail) are inserted by one statement;
     /// the database derives their target rows itself (see the migration's trigger). Anything else is
-    /// checked and written in a transaction.
+    /// checked first.
     static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date) async throws -> [IntakeOutcome] {
         let needsChecks = jobs.contains { job in
             job.claim != nil || !job.messages.isEmpty || job.records.contains { !$0.attachmentIDs.isEmpty }
         }
         let records = jobs.flatMap(\.records)
         if !needsChecks, records.count <= database.rowsPerStatement(columns: reportColumns.count) {
-            try await database.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
+            try await database.transaction { statements in
+                try await statements.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
+                try await audit(records, with: statements, now: now)
+            }
             return jobs.map { _ in .filed }
         }
         return try await database.transaction { statements in
             try await writeChecked(jobs, with: statements, now: now)
+        }
+    }
+
+    /// `report.filed`, by the reporter (or the account whose token filed it), for each report.
+    private static func audit(_ records: [ReportRecord], with statements: any IntakeStatements, now: Date) async throws {
+        let changes = records.map { record -> (AuditChange, AuditActor) in
+            let after: JSONValue = ["status": .string(record.status.rawValue), "channel": .string(record.channel.rawValue),
+                                    "type": .string(record.reportType.rawValue), "account_id": record.routing.accountID.map(JSONValue.string) ?? .null,
+                                    "routing": .string(record.routing.rule.rawValue)]
+            return (AuditChange(subject: .report, subjectID: record.id, action: "report.filed", after: after),
+                    record.submitterAccountID.map(AuditActor.account) ?? .reporter)
+        }
+        _ = try await AuditLog.append(changes, at: now, on: try statements.sql) { rows in
+            try await statements.insert(into: "audit_entries", columns: AuditLog.columns, rows: rows)
         }
     }
 
@@ -128,6 +145,7 @@ enum ReportWriter {
         try await statements.insert(into: "idempotency_keys", columns: ["key", "request_hash", "status", "response", "created_at"],
                                     rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
         try await statements.insert(into: "outbox_messages", columns: Outbox.columns, rows: messages.map { Outbox.row($0, now: now) })
+        try await audit(filed, with: statements, now: now)
         return outcomes.map { $0 ?? .filed }
     }
 

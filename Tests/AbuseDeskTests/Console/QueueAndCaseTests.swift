@@ -70,8 +70,8 @@ import VaporTesting
             #expect(try released.result["status"] == "triage", "taking it back does not undo triage")
             #expect(try await ReportModel.find(report, on: app.db)?.assignedTo == nil)
             let history = try await AuditLog.history(of: [(.report, report)], on: app.db)
-            #expect(history.map(\.action) == ["report.assigned", "report.unassigned"])
-            #expect(history[0].before["status"] == "new" && history[0].after["status"] == "triage")
+            #expect(history.map(\.action) == ["report.filed", "report.assigned", "report.unassigned"])
+            #expect(history[1].before["status"] == "new" && history[1].after["status"] == "triage")
         }
     }
 
@@ -196,7 +196,7 @@ import VaporTesting
             #expect(result["mitigations"]?[0]?["id"] == .string(mitigation))
             #expect(result["routing"]?["rule"] == "domain" && result["routing"]?["rule_value"] == "example.com")
             #expect(Set(result["emails"]?.arrayValue?.compactMap { $0["audience"]?.stringValue } ?? []) == ["reporter", "customer"])
-            #expect(result["history"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["report.accepted", "mitigation.applied"])
+            #expect(result["history"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["report.filed", "report.accepted", "mitigation.applied"])
             #expect(try await world.send(.GET, "/admin/v1/reports/\(Identifier.make(at: Date()))", token: world.analystToken).status == .notFound)
         }
     }
