@@ -104,6 +104,18 @@ import Testing
         }
     }
 
+    @Test func onlyADecidedReportWithoutOpenAppealsIsClosed() {
+        #expect(ReportStatus.new.closeRefusal(openAppeals: 0)?.contains("not decided yet") == true)
+        #expect(ReportStatus.triage.closeRefusal(openAppeals: 0) != nil)
+        #expect(ReportStatus.accepted.closeRefusal(openAppeals: 0) == nil && ReportStatus.denied.closeRefusal(openAppeals: 0) == nil)
+        #expect(ReportStatus.accepted.closeRefusal(openAppeals: 2) == "The report has 2 open appeals; answer them before closing the report.")
+        #expect(ReportStatus.closed.closeRefusal(openAppeals: 0) == "The report is already closed.")
+        // A closed report still shows as what it was decided to be.
+        #expect(CustomerReportStatus(status: .closed, denialReason: nil) == .accepted)
+        #expect(CustomerReportStatus(status: .closed, denialReason: "no_abuse_found") == nil)
+        #expect(SubmitterReportStatus(status: .closed, denialReason: "no_abuse_found") == .denied)
+    }
+
     @Test func tokens() {
         let token = AccessToken()
         #expect(AccessToken.isWellFormed(token.secret))

@@ -42,6 +42,7 @@ struct AdminAPIController: RouteCollection {
         report.post("forward", use: forward)
         report.post("accept", use: accept)
         report.post("deny", use: deny)
+        report.post("close", use: close)
         report.post("mitigations", use: applyMitigation)
         admin.post("mitigations", ":mitigation_id", "cancel", use: cancelMitigation)
         admin.get("appeals", use: listAppeals)
@@ -177,6 +178,14 @@ struct AdminAPIController: RouteCollection {
         let actor = try request.authorizeOperator(adminOnly: false)
         let reason = try Self.read(request, allowed: ["reason"], OperatorRequests.denial)
         let report = try await decisions.decide(.deny(reason), reportID: request.parameters.get("report_id") ?? "", by: actor, on: request.db)
+        return Envelope.success(AdminRepresentation.decision(report))
+    }
+
+    @Sendable
+    func close(_ request: Request) async throws -> Response {
+        let actor = try request.authorizeOperator(adminOnly: false)
+        _ = try Self.object(request, allowed: [], emptyAllowed: true)
+        let report = try await decisions.close(request.parameters.get("report_id") ?? "", by: actor, on: request.db)
         return Envelope.success(AdminRepresentation.decision(report))
     }
 

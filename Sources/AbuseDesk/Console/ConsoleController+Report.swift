@@ -108,6 +108,7 @@ extension ConsoleController {
         var denialReasons: [Option]
         var canDecide: Bool
         var canAccept: Bool
+        var canClose: Bool
         var canRoute: Bool
         var canForward: Bool
         var canMitigate: Bool
@@ -128,7 +129,7 @@ extension ConsoleController {
                               "assign": "The assignment is saved.", "route": "The report is routed to the account.",
                               "forward": "The report is forwarded; the upstream host is e-mailed.",
                               "mitigate": "The mitigation is applied; the customer is e-mailed its statement of reasons.",
-                              "cancel": "The pending mitigation is cancelled.", "appeal": "The appeal is answered; the customer is e-mailed."]
+                              "cancel": "The pending mitigation is cancelled.", "close": "The case is closed.", "appeal": "The appeal is answered; the customer is e-mailed."]
 
     static let mitigationLabels = ["type": "Mitigation type", "entity_type": "Applies to", "entity_id": "Entity", "effective_date": "Effective",
                                    "statement": "Statement of reasons", "statement.ground": "Ground", "statement.facts": "Facts",
@@ -175,11 +176,7 @@ extension ConsoleController {
                       ReportPage.Field(label: "Matched", value: [routing.matched, routing.value.map { "by " + $0 }].compactMap { $0 }.joined(separator: " "))]
                 .filter { !$0.value.isEmpty },
             accountID: report.accountID,
-            related: file.related.map { item in
-                QueuePage.Row(id: item.id, created: ConsoleFormat.time(item.createdAt), status: item.status.rawValue, denialReason: nil,
-                              type: item.reportType.rawValue, incident: item.incidentType ?? "", severity: item.severity, domain: item.domain,
-                              account: item.accountName, assignee: item.assigneeEmail, reporter: item.reporterName, targets: item.targetCount, more: max(0, item.targetCount - 1))
-            },
+            related: file.related.map(QueuePage.Row.init),
             mitigations: file.mitigations.map(Self.mitigationRow),
             appeals: file.appeals.map { appeal in
                 ReportPage.Appeal(id: appeal.id ?? "", mitigationID: appeal.mitigationID, reason: ConsoleFormat.words(appeal.reason),
@@ -197,6 +194,7 @@ extension ConsoleController {
             accounts: accounts.map { Option(value: $0.id ?? "", label: $0.name, selected: $0.id == report.accountID) },
             denialReasons: Option.list(DenialReason.allCases.map(\.rawValue), selected: [submitted["reason"]?.stringValue ?? ""], label: ConsoleFormat.words),
             canDecide: open || (reportStatus == .accepted && !live), canAccept: open,
+            canClose: reportStatus == .accepted || reportStatus == .denied,
             canRoute: reportStatus != .denied && reportStatus != .closed && file.mitigations.isEmpty,
             canForward: reportStatus != .denied && reportStatus != .closed, canMitigate: reportStatus == .accepted,
             forwardedTo: report.forwardedAt.map { "\(report.forwardedTo ?? "the upstream host") on \(ConsoleFormat.time($0))" },
@@ -220,6 +218,8 @@ extension ConsoleController {
             switch action {
             case "accept":
                 _ = try await decisions.decide(.accept, reportID: id, by: signedIn.actor, on: request.db)
+            case "close":
+                _ = try await decisions.close(id, by: signedIn.actor, on: request.db)
             case "deny":
                 _ = try await decisions.decide(.deny(try OperatorRequests.denial(form).orRefuse()), reportID: id, by: signedIn.actor, on: request.db)
             case "assign":

@@ -125,6 +125,22 @@ struct ConsoleController: RouteCollection {
             var targets: Int
             /// Targets beyond the first.
             var more: Int
+
+            init(_ item: QueueItem) {
+                id = item.id
+                created = ConsoleFormat.time(item.createdAt)
+                status = item.status.rawValue
+                denialReason = item.denialReason.map(ConsoleFormat.words)
+                type = item.reportType.rawValue
+                incident = [item.threatType, item.incidentType, item.attackMethod].compactMap { $0 }.joined(separator: " / ")
+                severity = item.severity
+                domain = item.domain
+                account = item.accountName
+                assignee = item.assigneeEmail
+                reporter = item.reporterName
+                targets = item.targetCount
+                more = max(0, item.targetCount - 1)
+            }
         }
 
         struct Filters: Encodable {
@@ -201,13 +217,7 @@ struct ConsoleController: RouteCollection {
             unassigned: filter.unassigned, domain: query.values("domain").first ?? "", ip: query.values("ip").first ?? "",
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
-        let rows = items.map { item in
-            QueuePage.Row(id: item.id, created: ConsoleFormat.time(item.createdAt), status: item.status.rawValue,
-                          denialReason: item.denialReason.map(ConsoleFormat.words), type: item.reportType.rawValue,
-                          incident: [item.threatType, item.incidentType, item.attackMethod].compactMap { $0 }.joined(separator: " / "),
-                          severity: item.severity, domain: item.domain, account: item.accountName, assignee: item.assigneeEmail,
-                          reporter: item.reporterName, targets: item.targetCount, more: max(0, item.targetCount - 1))
-        }
+        let rows = items.map(QueuePage.Row.init)
         let pages = max(1, (total + page.size - 1) / page.size)
         func link(_ number: Int) -> String {
             var pairs = (rawQuery.isEmpty ? "status=new&status=triage" : rawQuery).split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)

@@ -41,6 +41,26 @@ struct ReportDecisions: Sendable {
         }
     }
 
+    /// Closes a decided report: the case is done. What the customer and the submitter see does not change.
+    func close(_ reportID: String, by actor: AuditActor, on database: any Database) async throws -> ReportModel {
+        let now = now()
+        return try await database.auditedTransaction { database in
+            let report = try await Self.report(reportID, on: database)
+            let openAppeals = try await AppealModel.query(on: database).filter(\.$reportID == reportID)
+                .filter(\.$status == AppealStatus.open.rawValue).count()
+            if let refusal = (ReportStatus(rawValue: report.status) ?? .new).closeRefusal(openAppeals: openAppeals) {
+                throw ClientError.conflict(refusal)
+            }
+            let before = Self.decisionState(report)
+            report.status = ReportStatus.closed.rawValue
+            report.updatedAt = now
+            try await report.save(on: database)
+            try await AuditLog.append(AuditChange(subject: .report, subjectID: reportID, action: "report.closed", before: before,
+                                                  after: Self.decisionState(report)), by: actor, at: now, on: database)
+            return report
+        }
+    }
+
     /// Gives a report to an operator (or takes it back with `nil`). A new report goes into triage.
     func assign(_ reportID: String, to operatorID: String?, by actor: AuditActor, on database: any Database) async throws -> ReportModel {
         let now = now()

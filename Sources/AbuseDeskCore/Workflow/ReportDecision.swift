@@ -23,3 +23,17 @@ public enum ReportDecision: Sendable, Equatable {
         }
     }
 }
+
+extension ReportStatus {
+    /// Why a report cannot be closed now, or nil when it can: only a decided report is closed, once no
+    /// appeal of its mitigations waits for an answer. Mitigations in force stay in force.
+    public func closeRefusal(openAppeals: Int) -> String? {
+        switch self {
+        case .new, .triage: "The report is not decided yet; accept or deny it first."
+        case .closed: "The report is already closed."
+        case .accepted, .denied:
+            openAppeals == 0 ? nil
+                : "The report has \(openAppeals) open appeal\(openAppeals == 1 ? "" : "s"); answer \(openAppeals == 1 ? "it" : "them") before closing the report."
+        }
+    }
+}

@@ -208,6 +208,11 @@ extension TestingHTTPResponse {
             #expect(final.contains("forwarded to abuse@upstream.example"))
             #expect(final.contains("report.forwarded") && final.contains("mitigation.cancelled"))
             #expect(final.contains("Abuse report \(report) forwarded to you: Phishing"), "the host's e-mail is listed")
+            #expect(final.contains("Close the case"))
+            #expect(try await browser.post("/console/reports/\(report)/close", []).location == "/console/reports/\(report)?done=close")
+            let closed = try await browser.get("/console/reports/\(report)?done=close").body.string
+            #expect(closed.contains("The case is closed.") && closed.contains(#"<span class="status status-closed" id="report-status">closed</span>"#))
+            #expect(!closed.contains("Close the case") && !closed.contains("Forward to the upstream host"))
         }
     }
 

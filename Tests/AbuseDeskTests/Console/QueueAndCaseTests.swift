@@ -150,6 +150,37 @@ import VaporTesting
         }
     }
 
+    @Test func aDecidedCaseIsClosedOnceItsAppealsAreAnswered() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let report = try await world.fileURLReport()
+            func close(_ id: String) async throws -> TestingHTTPResponse {
+                try await world.send(.POST, "/admin/v1/reports/\(id)/close", token: world.analystToken)
+            }
+            let early = try await close(report)
+            #expect(early.status == .conflict && early.body.string.contains("accept or deny it first"))
+            try await world.accept(report)
+            let mitigation = try await world.mitigate(report)
+            _ = try await world.send(.POST, world.reports(world.acme) + "/\(report)/mitigations/appeal", token: world.acmeToken,
+                                     json: ["appeals": [["id": .string(mitigation), "reason": "misclassified"]]])
+            let waiting = try await close(report)
+            #expect(waiting.status == .conflict && waiting.body.string.contains("1 open appeal"))
+            let appeal = try #require(try await AppealModel.query(on: app.db).first()?.id)
+            _ = try await world.send(.POST, "/admin/v1/appeals/\(appeal)/decision", token: world.analystToken,
+                                     json: ["decision": "reject", "reason": "Still a phishing page."])
+            let closed = try await close(report)
+            #expect(try closed.status == .ok && closed.result["status"] == "closed")
+            #expect(try await close(report).status == .conflict, "twice")
+            let seen = try await world.send(.GET, world.reports(world.acme) + "/\(report)", token: world.acmeToken).result
+            #expect(seen["status"] == "accepted" && seen["mitigation_summary"]?["active_count"] == 1, "the customer's view is unchanged")
+            let denied = try await world.fileIPReport("192.0.2.4")
+            try await world.deny(denied)
+            #expect(try await close(denied).status == .ok)
+            #expect(try await world.send(.POST, "/admin/v1/reports/\(denied)/accept", token: world.analystToken).status == .conflict)
+            #expect(try await AuditLog.history(of: [(.report, denied)], on: app.db).map(\.action) == ["report.filed", "report.denied", "report.closed"])
+        }
+    }
+
     @Test func bulkActionsReportEachOutcomeAndNameEveryProblem() async throws {
         try await withTestApp { app in
             let world = try await AccountsWorld(app)
