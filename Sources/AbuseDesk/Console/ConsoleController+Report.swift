@@ -151,8 +151,9 @@ extension ConsoleController {
                                             Self.text(target["destinationUrl"])].compactMap { $0 }.joined(separator: " ").nilIfEmpty)
         }
         let routing = file.routing
-        let open = reportStatus == .new || reportStatus == .triage
-        let live = file.mitigations.contains { [.pending, .active, .inReview].contains(MitigationStatus(rawValue: $0.status)) }
+        // What the page offers is what the workflow would allow.
+        let live = file.mitigations.filter { [.pending, .active, .inReview].contains(MitigationStatus(rawValue: $0.status)) }.count
+        let openAppeals = file.appeals.filter { $0.status == AppealStatus.open.rawValue }.count
         let page = ReportPage(
             id: report.id ?? "", status: report.status, denialReason: report.denialReason.map(ConsoleFormat.words),
             headline: [report.threatType, report.incidentType, report.attackMethod].compactMap { $0 }.joined(separator: " / ").nilIfEmpty
@@ -193,10 +194,11 @@ extension ConsoleController {
                 + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: $0.id == report.assignedTo) },
             accounts: accounts.map { Option(value: $0.id ?? "", label: $0.name, selected: $0.id == report.accountID) },
             denialReasons: Option.list(DenialReason.allCases.map(\.rawValue), selected: [submitted["reason"]?.stringValue ?? ""], label: ConsoleFormat.words),
-            canDecide: open || (reportStatus == .accepted && !live), canAccept: open,
-            canClose: reportStatus == .accepted || reportStatus == .denied,
-            canRoute: reportStatus != .denied && reportStatus != .closed && file.mitigations.isEmpty,
-            canForward: reportStatus != .denied && reportStatus != .closed, canMitigate: reportStatus == .accepted,
+            canDecide: ReportDecision.deny(.noAbuseFound).refusal(from: reportStatus, liveMitigations: live) == nil,
+            canAccept: ReportDecision.accept.refusal(from: reportStatus, liveMitigations: live) == nil,
+            canClose: reportStatus.closeRefusal(openAppeals: openAppeals) == nil,
+            canRoute: reportStatus.isOpenToAction && file.mitigations.isEmpty,
+            canForward: reportStatus.isOpenToAction, canMitigate: reportStatus == .accepted,
             forwardedTo: report.forwardedAt.map { "\(report.forwardedTo ?? "the upstream host") on \(ConsoleFormat.time($0))" },
             forwardRecipient: failedForm == "forward" ? submitted["recipient"]?.stringValue ?? "" : "",
             forwardNote: failedForm == "forward" ? submitted["note"]?.stringValue ?? "" : "",

@@ -94,7 +94,7 @@ struct ReportDecisions: Sendable {
                 throw ClientError.validation(ValidationFailure([ValidationProblem(path: "account_id", code: .notFound,
                                                                                   message: "There is no account \(quoted(accountID)).")]))
             }
-            guard ![ReportStatus.denied.rawValue, ReportStatus.closed.rawValue].contains(report.status) else {
+            guard ReportStatus(rawValue: report.status)?.isOpenToAction == true else {
                 throw ClientError.conflict("Report \(reportID) is \(report.status); only an open or accepted report can be routed.")
             }
             guard try await MitigationModel.query(on: database).filter(\.$reportID == reportID).count() == 0 else {
@@ -125,7 +125,7 @@ struct ReportDecisions: Sendable {
         let now = now()
         return try await database.auditedTransaction { database in
             let report = try await Self.report(reportID, on: database)
-            guard ![ReportStatus.denied.rawValue, ReportStatus.closed.rawValue].contains(report.status) else {
+            guard ReportStatus(rawValue: report.status)?.isOpenToAction == true else {
                 throw ClientError.conflict("Report \(reportID) is \(report.status); only an open or accepted report can be forwarded.")
             }
             let before: JSONValue = ["forwarded_at": report.forwardedAt.map { .string(RFC3339.format($0)) } ?? .null,

@@ -25,6 +25,10 @@ public enum ReportDecision: Sendable, Equatable {
 }
 
 extension ReportStatus {
+    /// Whether the report may still be forwarded upstream or routed to an account: not once it is
+    /// denied or closed.
+    public var isOpenToAction: Bool { self != .denied && self != .closed }
+
     /// Why a report cannot be closed now, or nil when it can: only a decided report is closed, once no
     /// appeal of its mitigations waits for an answer. Mitigations in force stay in force.
     public func closeRefusal(openAppeals: Int) -> String? {
