@@ -4,7 +4,7 @@ mitigation scheduled there and activated by the scheduler, forwarded upstream, t
 through the Accounts API, the appeal granted in the console — and each message's recipient, subject and
 body are checked, and that the reporter stayed hidden where asked. A second run stops the SMTP server in the
 middle of a case (and restarts AbuseDesk meanwhile), then checks that every message arrives once it is
-back, none twice.
+back, none twice. A third run speaks to a server that wants TLS from the first byte (smtps://).
 
     python3 e2e/mail_test.py .build/debug/abusedesk [artifacts-folder]
 """
@@ -42,7 +42,9 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "tls": session.ssl is not None,
+            # The connection's own transport says whether it is encrypted, whichever way TLS began.
+            encrypted = server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "tls": encrypted,
                                   "authenticated": bool(session.authenticated), "message": message,
                                   "body": message.get_body(("plain",)).get_content()})
         return "250 Message accepted"
@@ -69,7 +71,8 @@ def authenticate(server, session, envelope, mechanism, auth_data):
 class SMTPServer:
     """aiosmtpd on loopback with a self-signed certificate: STARTTLS required, then AUTH required."""
 
-    def __init__(self, folder, mechanisms_excluded=()):
+    def __init__(self, folder, mechanisms_excluded=(), implicit_tls=False):
+        self.implicit_tls = implicit_tls
         self.inbox = Inbox()
         self.port = free_port()
         self.cert = os.path.join(folder, "smtp-cert.pem")
@@ -84,8 +87,11 @@ class SMTPServer:
         self.controller = None
 
     def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, tls_context=self.tls, require_starttls=True,
-                                     authenticator=authenticate, auth_require_tls=True, auth_exclude_mechanism=self.excluded)
+        # With TLS from the first byte aiosmtpd offers AUTH only when it is not told to wait for STARTTLS.
+        tls = ({"ssl_context": self.tls, "auth_require_tls": False} if self.implicit_tls
+               else {"tls_context": self.tls, "require_starttls": True, "auth_require_tls": True})
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, authenticator=authenticate,
+                                     auth_exclude_mechanism=self.excluded, **tls)
         self.controller.start()
         return self
 
@@ -96,15 +102,18 @@ class SMTPServer:
 
 
 class Case:
-    def __init__(self, results, binary, smtp, artifacts, restartable=False):
+    def __init__(self, results, binary, smtp, artifacts):
         self.check = results.check
         self.smtp = smtp
         self.artifacts = artifacts
         folder = tempfile.mkdtemp(prefix="abusedesk-mail-")
-        self.service = Service(binary, data_dir=folder, env={
-            "ABUSEDESK_SMTP_URL": f"smtp://{SMTP_USER}:{SMTP_PASSWORD.replace(' ', '%20')}@127.0.0.1:{smtp.port}",
-            "ABUSEDESK_SMTP_STARTTLS": "require", "ABUSEDESK_SMTP_CA_FILE": smtp.cert,
-            "ABUSEDESK_MAIL_FROM": "Acme Trust & Safety <abuse@desk.example>", "ABUSEDESK_MAIL_RETRY_SECONDS": "1"})
+        scheme = "smtps" if smtp.implicit_tls else "smtp"
+        env = {"ABUSEDESK_SMTP_URL": f"{scheme}://{SMTP_USER}:{SMTP_PASSWORD.replace(' ', '%20')}@127.0.0.1:{smtp.port}",
+               "ABUSEDESK_SMTP_CA_FILE": smtp.cert, "ABUSEDESK_MAIL_FROM": "Acme Trust & Safety <abuse@desk.example>",
+               "ABUSEDESK_MAIL_RETRY_SECONDS": "1"}
+        if not smtp.implicit_tls:
+            env["ABUSEDESK_SMTP_STARTTLS"] = "require"
+        self.service = Service(binary, data_dir=folder, env=env)
         self.account = cli(self.service, "account", "create", "--name", "Shop Customer", "--domain", "shop.example",
                            "--netblock", "203.0.113.0/24", "--abuse-email", "abuse@shop.example")["id"]
         self.token = cli(self.service, "token", "create", "--account", self.account, "--scope", "read", "--scope", "edit")["token"]
@@ -287,6 +296,23 @@ def outage(results, binary):
         smtp.stop()
 
 
+def implicit_tls(results, binary):
+    """smtps://: TLS from the first byte, then AUTH PLAIN."""
+    folder = tempfile.mkdtemp(prefix="abusedesk-smtp-")
+    smtp = SMTPServer(folder, implicit_tls=True).start()
+    case = Case(results, binary, smtp, None)
+    try:
+        report_id = case.file_report("https://login.shop.example/tls", anonymize=False)
+        case.api("POST", f"/admin/v1/reports/{report_id}/accept")
+        messages = smtp.inbox.wait_for(2)
+        results.check("over smtps:// both messages arrive, encrypted and authenticated",
+                      len(messages) == 2 and all(m["tls"] and m["authenticated"] for m in messages),
+                      str([(m["message"]["Subject"], m["tls"]) for m in messages]))
+    finally:
+        case.service.stop()
+        smtp.stop()
+
+
 def main():
     binary = sys.argv[1]
     artifacts = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="abusedesk-artifacts-")
@@ -297,12 +323,13 @@ def main():
         import traceback
         traceback.print_exc()
         results.check("the whole case runs to its end", False, repr(error))
-    try:
-        outage(results, binary)
-    except Exception as error:
-        import traceback
-        traceback.print_exc()
-        results.check("the outage case runs to its end", False, repr(error))
+    for name, run in [("the outage case", outage), ("the smtps:// case", implicit_tls)]:
+        try:
+            run(results, binary)
+        except Exception as error:
+            import traceback
+            traceback.print_exc()
+            results.check(f"{name} runs to its end", False, repr(error))
     results.finish()
 
 
