@@ -42,14 +42,18 @@ struct ErrorMiddleware: AsyncMiddleware {
     }
 
     private func page(for error: ClientError, request: Request) async -> Response {
+        // An operator is sent back into the console (signing in again when the session ended), everyone else home.
+        let home: (String, String) = request.url.path.hasPrefix("/console")
+            ? (error.status == .unauthorized ? ("/console/login", "Sign in again") : ("/console/reports", "Back to the queue"))
+            : ("/", "Go to the home page")
         let (title, text, link): (String, String, (String, String)?) = switch error.status {
-        case .notFound: ("Page not found", "There is no page at this address.", ("/", "Go to the home page"))
+        case .notFound: ("Page not found", "There is no page at this address.", home)
         case .tooManyRequests: ("Too many requests", "You have sent many requests in a short time. \(error.message) Nothing you sent was lost: go back and send it again then.", nil)
         case .payloadTooLarge: ("The upload is too large", "What you sent is larger than we accept: an attachment may be at most 10 MiB. Go back, choose a smaller file and send the report again.", ("/report/abuse", "Open the report form"))
         default:
             error.status.code >= 500
-                ? ("Something went wrong", error.message, ("/", "Go to the home page"))
-                : ("The request could not be handled", error.message, ("/", "Go to the home page"))
+                ? ("Something went wrong", error.message, home)
+                : ("The request could not be handled", error.message, home)
         }
         do {
             let response = try await PortalView.message(title: title, status: error.status, text: text, link: link, for: request)

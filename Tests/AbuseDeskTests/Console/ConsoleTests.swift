@@ -96,13 +96,16 @@ extension TestingHTTPResponse {
             let queue = try await browser.get("/console/reports")
             #expect(queue.status == .ok && queue.body.string.contains("analyst@abusedesk.test"))
             #expect(!queue.body.string.contains(#"href="/console/accounts""#), "an analyst sees no administration")
-            #expect(try await browser.get("/console/accounts").status == .forbidden)
+            let forbidden = try await browser.get("/console/accounts")
+            #expect(forbidden.status == .forbidden && forbidden.body.string.contains(#"<a class="button button-primary" href="/console/reports">Back to the queue</a>"#))
             #expect(try await browser.get("/console/operators").status == .forbidden)
 
             let out = try await browser.post("/console/logout", [])
             #expect(out.status == .seeOther && out.location == "/console/login")
             #expect(try await app.count("operator_sessions") == 0)
             #expect(try await browser.get("/console/reports").status == .seeOther)
+            let stale = try await browser.post("/console/reports/bulk", [("action", "accept")], withToken: false)
+            #expect(stale.status == .unauthorized && stale.body.string.contains(#"href="/console/login">Sign in again</a>"#))
         }
     }
 
