@@ -42,6 +42,11 @@ public struct Taxonomy: Sendable, Codable, Equatable {
     public var version: String
     public var threatTypes: [ThreatType]
 
+    /// Every incident type's name, once each (several threat types share some), sorted.
+    public var incidentTypeNames: [String] {
+        Array(Set(threatTypes.flatMap { $0.incidentTypes.map(\.name) })).sorted()
+    }
+
     public func threatType(named name: String) -> ThreatType? {
         threatTypes.first { $0.name == name }
     }

@@ -5,11 +5,10 @@ import Foundation
 /// reporter's identity is left out of the customer's view when the reporter asked for that.
 enum AccountsRepresentation {
     static func number(_ value: Int) -> JSONValue { .number(Double(value)) }
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 
     static func submitter(_ reporter: Reporter?) -> JSONValue {
-        ["name": optional(reporter?.name), "email": optional(reporter?.email),
-         "company": optional(reporter?.organization), "telephone": optional(reporter?.phone)]
+        ["name": .optional(reporter?.name), "email": .optional(reporter?.email),
+         "company": .optional(reporter?.organization), "telephone": .optional(reporter?.phone)]
     }
 
     /// A report against the account, as its customer sees it.
@@ -30,7 +29,7 @@ enum AccountsRepresentation {
             "type": .string(report.reportType.rawValue),
             "status": .string(status.rawValue),
             "justification": .string(report.notes),
-            "original_work": optional(report.originalWork),
+            "original_work": .optional(report.originalWork),
             "urls": .array(urls.map(JSONValue.string)),
             "submitter": submitter(report.anonymize ? nil : report.reporter),
             "mitigation_summary": summary,
@@ -46,7 +45,7 @@ enum AccountsRepresentation {
             "domain": .string(report.domain ?? ""),
             "type": .string(report.reportType.rawValue),
             "status": .string(status.rawValue),
-            "denial_reason": status == .denied ? optional(report.denialReason) : .null,
+            "denial_reason": status == .denied ? .optional(report.denialReason) : .null,
             "submitter": submitter(report.reporter),
         ]
     }

@@ -3,15 +3,12 @@ import Foundation
 
 /// How the admin API writes the queue and a report's case file.
 extension AdminRepresentation {
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-    static func time(_ date: Date?) -> JSONValue { date.map { .string(RFC3339.format($0)) } ?? .null }
-
     static func queueItem(_ item: QueueItem) -> JSONValue {
         ["id": .string(item.id), "created_at": .string(RFC3339.format(item.createdAt)), "updated_at": .string(RFC3339.format(item.updatedAt)),
-         "status": .string(item.status.rawValue), "denial_reason": optional(item.denialReason), "type": .string(item.reportType.rawValue),
-         "threat_type": optional(item.threatType), "incident_type": optional(item.incidentType), "attack_method": optional(item.attackMethod),
-         "severity": optional(item.severity), "domain": optional(item.domain), "account_id": optional(item.accountID),
-         "account_name": optional(item.accountName), "assigned_to": optional(item.assignedTo), "assignee_email": optional(item.assigneeEmail),
+         "status": .string(item.status.rawValue), "denial_reason": .optional(item.denialReason), "type": .string(item.reportType.rawValue),
+         "threat_type": .optional(item.threatType), "incident_type": .optional(item.incidentType), "attack_method": .optional(item.attackMethod),
+         "severity": .optional(item.severity), "domain": .optional(item.domain), "account_id": .optional(item.accountID),
+         "account_name": .optional(item.accountName), "assigned_to": .optional(item.assignedTo), "assignee_email": .optional(item.assigneeEmail),
          "reporter_name": .string(item.reporterName), "target_count": .number(Double(item.targetCount)), "channel": .string(item.channel)]
     }
 
@@ -24,21 +21,21 @@ extension AdminRepresentation {
         return [
             "id": .string(report.id ?? ""), "created_at": .string(RFC3339.format(report.createdAt)),
             "updated_at": .string(RFC3339.format(report.updatedAt)), "channel": .string(report.channel),
-            "status": .string(report.status), "denial_reason": optional(report.denialReason), "type": .string(report.reportType),
-            "threat_type": optional(report.threatType), "incident_type": optional(report.incidentType),
-            "attack_method": optional(report.attackMethod), "severity": optional(report.severity),
-            "incident": ["date": optional(report.incidentDate), "time": optional(report.incidentTime), "time_zone": optional(report.incidentTimeZone),
-                         "at": time(report.incidentAt)],
-            "reporter": ["name": .string(report.reporterName), "email": .string(report.reporterEmail), "phone": optional(report.reporterPhone),
-                         "organization": optional(report.reporterOrg), "anonymize": .bool(report.anonymize)],
-            "notes": .string(report.notes), "original_work": optional(report.originalWork), "domain": optional(report.domain),
+            "status": .string(report.status), "denial_reason": .optional(report.denialReason), "type": .string(report.reportType),
+            "threat_type": .optional(report.threatType), "incident_type": .optional(report.incidentType),
+            "attack_method": .optional(report.attackMethod), "severity": .optional(report.severity),
+            "incident": ["date": .optional(report.incidentDate), "time": .optional(report.incidentTime), "time_zone": .optional(report.incidentTimeZone),
+                         "at": .time(report.incidentAt)],
+            "reporter": ["name": .string(report.reporterName), "email": .string(report.reporterEmail), "phone": .optional(report.reporterPhone),
+                         "organization": .optional(report.reporterOrg), "anonymize": .bool(report.anonymize)],
+            "notes": .string(report.notes), "original_work": .optional(report.originalWork), "domain": .optional(report.domain),
             "targets": .array(targets.map(target)),
             "details": details,
-            "routing": ["account_id": optional(report.accountID), "account_name": optional(file.account?.name), "rule": .string(routing.rule),
-                        "rule_value": optional(routing.value), "matched": optional(routing.matched)],
-            "assigned_to": optional(report.assignedTo), "assignee_email": optional(file.assignee?.email),
-            "submitter_account_id": optional(report.submitterAccountID),
-            "forwarded_at": time(report.forwardedAt), "forwarded_to": optional(report.forwardedTo),
+            "routing": ["account_id": .optional(report.accountID), "account_name": .optional(file.account?.name), "rule": .string(routing.rule),
+                        "rule_value": .optional(routing.value), "matched": .optional(routing.matched)],
+            "assigned_to": .optional(report.assignedTo), "assignee_email": .optional(file.assignee?.email),
+            "submitter_account_id": .optional(report.submitterAccountID),
+            "forwarded_at": .time(report.forwardedAt), "forwarded_to": .optional(report.forwardedTo),
             "attachments": .array(file.attachments.map(attachment)),
             "related_reports": .array(file.related.map(queueItem)),
             "emails": .array(file.emails.map(email)),
@@ -64,11 +61,11 @@ extension AdminRepresentation {
 
     /// An e-mail of the outbox with where its delivery stands.
     static func email(_ message: OutboxMessageModel) -> JSONValue {
-        ["id": .string(message.id ?? ""), "report_id": optional(message.reportID), "account_id": optional(message.accountID),
+        ["id": .string(message.id ?? ""), "report_id": .optional(message.reportID), "account_id": .optional(message.accountID),
          "audience": .string(message.audience), "recipient": .string(message.recipient), "subject": .string(message.subject),
          "body": .string(message.body), "state": .string(OutboxState(of: message).rawValue), "created_at": .string(RFC3339.format(message.createdAt)),
-         "attempts": .number(Double(message.attempts)), "next_attempt_at": message.sentAt == nil && message.failedAt == nil ? time(message.nextAttemptAt) : .null,
-         "last_error": optional(message.lastError), "sent_at": time(message.sentAt), "failed_at": time(message.failedAt)]
+         "attempts": .number(Double(message.attempts)), "next_attempt_at": message.sentAt == nil && message.failedAt == nil ? .time(message.nextAttemptAt) : .null,
+         "last_error": .optional(message.lastError), "sent_at": .time(message.sentAt), "failed_at": .time(message.failedAt)]
     }
 
     static func auditEntry(_ entry: AuditEntry) -> JSONValue {

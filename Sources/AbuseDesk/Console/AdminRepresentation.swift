@@ -30,8 +30,8 @@ enum AdminRepresentation {
             "scopes": .array(token.scopes.split(separator: " ").map { .string(String($0)) }),
             "name": token.name.map(JSONValue.string) ?? .null,
             "created_at": .string(RFC3339.format(token.createdAt)),
-            "last_used_at": token.lastUsedAt.map { .string(RFC3339.format($0)) } ?? .null,
-            "revoked_at": token.revokedAt.map { .string(RFC3339.format($0)) } ?? .null,
+            "last_used_at": .time(token.lastUsedAt),
+            "revoked_at": .time(token.revokedAt),
         ]
         if let secret { object["token"] = .string(secret) }
         return .object(object)
@@ -52,7 +52,7 @@ enum AdminRepresentation {
         ["id": .string(appeal.id ?? ""), "report_id": .string(appeal.reportID), "mitigation_id": .string(appeal.mitigationID),
          "request_id": .string(appeal.requestID), "account_id": appeal.accountID.map(JSONValue.string) ?? .null,
          "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
-         "created_at": .string(RFC3339.format(appeal.createdAt)), "decided_at": appeal.decidedAt.map { .string(RFC3339.format($0)) } ?? .null,
+         "created_at": .string(RFC3339.format(appeal.createdAt)), "decided_at": .time(appeal.decidedAt),
          "decision_reason": appeal.decisionReason.map(JSONValue.string) ?? .null]
     }
 

@@ -152,7 +152,7 @@ extension ConsoleController {
         }
         let routing = file.routing
         // What the page offers is what the workflow would allow.
-        let live = file.mitigations.filter { [.pending, .active, .inReview].contains(MitigationStatus(rawValue: $0.status)) }.count
+        let live = file.mitigations.filter { MitigationStatus(rawValue: $0.status)?.isLive == true }.count
         let openAppeals = file.appeals.filter { $0.status == AppealStatus.open.rawValue }.count
         let page = ReportPage(
             id: report.id ?? "", status: report.status, denialReason: report.denialReason.map(ConsoleFormat.words),

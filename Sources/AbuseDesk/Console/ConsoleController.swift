@@ -207,7 +207,7 @@ struct ConsoleController: RouteCollection {
             threatTypes: [Option(value: "", label: "Any threat type", selected: false)]
                 + Option.list(taxonomy.threatTypes.map(\.name), selected: selected("threat_type")),
             incidentTypes: [Option(value: "", label: "Any incident type", selected: false)]
-                + Option.list(Array(Set(taxonomy.threatTypes.flatMap { $0.incidentTypes.map(\.name) })).sorted(), selected: selected("incident_type")),
+                + Option.list(taxonomy.incidentTypeNames, selected: selected("incident_type")),
             accounts: [Option(value: "", label: "Any account", selected: false)]
                 + accounts.map { Option(value: $0.id ?? "", label: $0.name, selected: selected("account_id").contains($0.id ?? "")) },
             assignees: [Option(value: "", label: "Anyone or nobody", selected: false), Option(value: "me", label: "Me", selected: selected("assigned_to") == ["me"]),

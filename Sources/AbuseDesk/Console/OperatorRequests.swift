@@ -89,22 +89,25 @@ enum OperatorRequests {
                 if !ids.contains(id) { ids.append(id) }
             }
         }
+        // The action's own fields are read by its own reader; its problems join the others.
         var bulk: BulkAction?
+        var problems = check.problems
         switch action {
         case "accept": bulk = .accept
         case "deny":
             switch denial(object) {
             case .success(let reason): bulk = .deny(reason)
-            case .failure(let failure): for problem in failure.problems { check.problem(problem.path, problem.code, problem.message) }
+            case .failure(let failure): problems += failure.problems
             }
         case "assign":
             switch assignee(object, me: operatorID) {
             case .success(let id): bulk = .assign(id)
-            case .failure(let failure): for problem in failure.problems { check.problem(problem.path, problem.code, problem.message) }
+            case .failure(let failure): problems += failure.problems
             }
         default: break
         }
-        return finish(check, bulk.map { ($0, ids) })
+        guard problems.isEmpty, let bulk else { return .failure(ValidationFailure(problems)) }
+        return .success((bulk, ids))
     }
 
     private static func finish<Value>(_ check: FieldChecker, _ value: Value?) -> Result<Value, ValidationFailure> {

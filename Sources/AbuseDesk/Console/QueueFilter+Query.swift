@@ -20,7 +20,7 @@ extension QueueFilter {
             }
         }
         if let incident = query.single("incident_type"), !incident.isEmpty {
-            let names = Array(Set(taxonomy.threatTypes.flatMap { $0.incidentTypes.map(\.name) })).sorted()
+            let names = taxonomy.incidentTypeNames
             if names.contains(incident) {
                 filter.incidentType = incident
             } else {

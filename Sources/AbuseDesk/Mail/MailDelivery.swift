@@ -36,7 +36,7 @@ struct MailDelivery: Sendable {
             session = try await transport.open()
         } catch {
             // Nothing could be tried: every due message counts the attempt and waits its turn.
-            logger.warning("Mail server unreachable; will retry", metadata: ["error": "\(error)", "messages": "\(due.count)"])
+            logger.warning("No session with the mail server; will retry", metadata: ["error": "\(error)", "messages": "\(due.count)"])
             for message in due { try await recordFailure(message, error: error, on: database) }
             return 0
         }

@@ -25,8 +25,8 @@ struct CaseFile: Sendable {
             + appeals.compactMap { $0.id.map { (.appeal, $0) } }
         return CaseFile(
             report: report,
-            account: try await report.accountID.asyncMap { try await AccountModel.find($0, on: database) } ?? nil,
-            assignee: try await report.assignedTo.asyncMap { try await OperatorModel.find($0, on: database) } ?? nil,
+            account: try await AccountModel.find(report.accountID, on: database),
+            assignee: try await OperatorModel.find(report.assignedTo, on: database),
             attachments: try await AttachmentModel.query(on: database).filter(\.$reportID == reportID).sort(\.$createdAt).all(),
             related: try await QueueReader(database).related(to: reportID),
             emails: try await OutboxMessageModel.query(on: database).filter(\.$reportID == reportID).sort(\.$createdAt).sort(\.$id).all(),
@@ -41,9 +41,3 @@ struct CaseFile: Sendable {
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

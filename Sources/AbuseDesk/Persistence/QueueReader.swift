@@ -62,6 +62,11 @@ struct QueueItem: Sendable, Equatable {
         reports.target_count, reports.channel
         """
 
+    /// The reports with the names of their account and assignee.
+    static let source: SQLQueryString = """
+         FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to
+        """
+
     init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: String.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
@@ -98,18 +103,14 @@ struct QueueReader {
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM reports WHERE " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
         guard total > page.offset else { return ([], total) }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
-        let query: SQLQueryString = "SELECT " + QueueItem.columns + """
-             FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to
-             WHERE
-            """ + " " + condition + " ORDER BY " + Self.sortExpression(sort.0) + direction + ", reports.id" + direction
+        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + " WHERE " + condition + " ORDER BY " + Self.sortExpression(sort.0) + direction + ", reports.id" + direction
             + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
         return (try await sql.raw(query).all().map(QueueItem.init(row:)), total)
     }
 
     /// Other reports about a host or an address this report names, newest first.
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
-        let query: SQLQueryString = "SELECT " + QueueItem.columns + """
-             FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to
+        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + """
              WHERE reports.id <> \(bind: reportID) AND reports.id IN (
               SELECT other.report_id FROM report_targets mine JOIN report_targets other
                 ON (other.host_reversed = mine.host_reversed OR other.ip_key = mine.ip_key)

@@ -15,7 +15,7 @@ struct ReportDecisions: Sendable {
         return try await database.auditedTransaction { database in
             let report = try await Self.report(reportID, on: database)
             let live = try await MitigationModel.query(on: database).filter(\.$reportID == reportID)
-                .filter(\.$status ~~ [MitigationStatus.pending, .active, .inReview].map(\.rawValue)).count()
+                .filter(\.$status ~~ MitigationStatus.allCases.filter(\.isLive).map(\.rawValue)).count()
             if let refusal = decision.refusal(from: ReportStatus(rawValue: report.status) ?? .new, liveMitigations: live) {
                 throw ClientError.conflict(refusal)
             }
@@ -128,7 +128,7 @@ struct ReportDecisions: Sendable {
             guard ReportStatus(rawValue: report.status)?.isOpenToAction == true else {
                 throw ClientError.conflict("Report \(reportID) is \(report.status); only an open or accepted report can be forwarded.")
             }
-            let before: JSONValue = ["forwarded_at": report.forwardedAt.map { .string(RFC3339.format($0)) } ?? .null,
+            let before: JSONValue = ["forwarded_at": .time(report.forwardedAt),
                                      "forwarded_to": report.forwardedTo.map(JSONValue.string) ?? .null]
             report.forwardedAt = now
             report.forwardedTo = recipient.value

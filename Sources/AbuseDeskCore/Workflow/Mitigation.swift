@@ -32,6 +32,10 @@ public enum MitigationStatus: String, Sendable, CaseIterable, Codable {
     case cancelled
     case removed
 
+    /// Whether the mitigation is, or is about to be, in force: pending, active or in review. A report with
+    /// live mitigations cannot be denied.
+    public var isLive: Bool { self == .pending || self == .active || self == .inReview }
+
     /// Whether the customer may ask for a review of a mitigation in this state.
     public var isAppealable: Bool { self == .pending || self == .active }
 
