@@ -163,33 +163,6 @@ struct BulkOutcome: Sendable {
     }
 }
 
-extension AdminAPIController {
-    /// Reads the body with `parser`, refusing properties outside `allowed` in the same answer as the
-    /// parser's own problems.
-    static func read<Value>(_ request: Request, allowed: [String], emptyAllowed: Bool = false, noun: String = "request",
-                            _ parser: (JSONObject) -> Result<Value, ValidationFailure>) throws -> Value {
-        let object: JSONObject
-        if emptyAllowed, (request.body.data?.readableBytes ?? 0) == 0 {
-            object = JSONObject()
-        } else {
-            guard case .object(let body) = try request.jsonBody() else {
-                throw ClientError(status: .badRequest, code: "ValidationFailed", message: "The body must be a JSON object.")
-            }
-            object = body
-        }
-        var check = FieldChecker()
-        check.rejectUnknown(in: object, allowed: allowed, removed: [:], path: "")
-        switch parser(object) {
-        case .success(let value) where check.problems.isEmpty:
-            return value
-        case .success:
-            throw ClientError.validation(ValidationFailure(check.problems), noun: noun)
-        case .failure(let failure):
-            throw ClientError.validation(ValidationFailure(check.problems + failure.problems), noun: noun)
-        }
-    }
-}
-
 extension AuditActor {
     /// The operator's id, when an operator acts.
     var operatorID: String? {

@@ -203,13 +203,33 @@ struct AdminAPIController: RouteCollection {
 
     /// The JSON object of the body with only `allowed` properties (an empty body counts as `{}` when allowed).
     static func object(_ request: Request, allowed: [String], emptyAllowed: Bool = false) throws -> JSONObject {
-        if emptyAllowed, (request.body.data?.readableBytes ?? 0) == 0 { return JSONObject() }
-        guard case .object(let object) = try request.jsonBody() else {
-            throw ClientError(status: .badRequest, code: "ValidationFailed", message: "The body must be a JSON object.")
+        try read(request, allowed: allowed, emptyAllowed: emptyAllowed) { .success($0) }
+    }
+}
+
+extension AdminAPIController {
+    /// Reads the body with `parser`, refusing properties outside `allowed` in the same answer as the
+    /// parser's own problems.
+    static func read<Value>(_ request: Request, allowed: [String], emptyAllowed: Bool = false, noun: String = "request",
+                            _ parser: (JSONObject) -> Result<Value, ValidationFailure>) throws -> Value {
+        let object: JSONObject
+        if emptyAllowed, (request.body.data?.readableBytes ?? 0) == 0 {
+            object = JSONObject()
+        } else {
+            guard case .object(let body) = try request.jsonBody() else {
+                throw ClientError(status: .badRequest, code: "ValidationFailed", message: "The body must be a JSON object.")
+            }
+            object = body
         }
         var check = FieldChecker()
         check.rejectUnknown(in: object, allowed: allowed, removed: [:], path: "")
-        guard check.problems.isEmpty else { throw ClientError.validation(ValidationFailure(check.problems), noun: "request") }
-        return object
+        switch parser(object) {
+        case .success(let value) where check.problems.isEmpty:
+            return value
+        case .success:
+            throw ClientError.validation(ValidationFailure(check.problems), noun: noun)
+        case .failure(let failure):
+            throw ClientError.validation(ValidationFailure(check.problems + failure.problems), noun: noun)
+        }
     }
 }
