@@ -44,25 +44,20 @@ enum AuditLog {
     static let columns = ["sequence", "occurred_at", "actor", "subject_type", "subject_id", "action", "before_state", "after_state",
                           "previous_hash", "hash"]
 
-    /// Appends `change` inside the caller's transaction. The head row is updated first: PostgreSQL holds
-    /// it until the transaction ends and SQLite takes its write lock, so concurrent appends queue up and
-    /// each links to the one before.
+    /// Appends `change` inside the caller's transaction.
     @discardableResult
     static func append(_ change: AuditChange, by actor: AuditActor, at date: Date, on database: any Database) async throws -> AuditEntry {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        let entries = try await append([(change, actor)], at: date, on: sql) { rows in
-            try await sql.insert(into: "audit_entries").columns(columns).values(rows[0].map { SQLBind($0) }).run()
-        }
-        guard let entry = entries.first else { throw StoreError.missingAuditHead }
+        guard let entry = try await append([(change, actor)], at: date, on: SQLStatements(sql: sql)).first else { throw StoreError.missingAuditHead }
         return entry
     }
 
-    /// Appends several changes in order, inside the caller's transaction: the head moves once, and
-    /// `insert` writes the entries' rows (many at a time, as the intake writer does).
-    static func append(_ changes: [(AuditChange, AuditActor)], at date: Date, on sql: any SQLDatabase,
-                       insert: ([[SQLValue]]) async throws -> Void) async throws -> [AuditEntry] {
+    /// Appends several changes in order, inside the caller's transaction. The head row is updated first:
+    /// PostgreSQL holds it until the transaction ends and SQLite takes its write lock, so concurrent
+    /// appends queue up and each links to the one before. The head moves once for all of them.
+    static func append(_ changes: [(AuditChange, AuditActor)], at date: Date, on statements: any IntakeStatements) async throws -> [AuditEntry] {
         guard !changes.isEmpty else { return [] }
-        guard let head = try await sql.raw("""
+        guard let head = try await statements.sql.raw("""
             UPDATE audit_head SET sequence = sequence + \(literal: changes.count) WHERE id = 1 RETURNING sequence, hash
             """).first() else {
             throw StoreError.missingAuditHead
@@ -79,11 +74,11 @@ enum AuditLog {
             entries.append(entry)
             previous = entry.hash
         }
-        try await insert(entries.map { entry in
+        try await statements.insert(into: "audit_entries", columns: columns, rows: entries.map { entry in
             [.integer(entry.sequence), .date(entry.occurredAt), .text(entry.actor), .text(entry.subjectType), .text(entry.subjectID),
              .text(entry.action), .text(entry.before.serialized()), .text(entry.after.serialized()), .text(entry.previousHash), .text(entry.hash)]
         })
-        try await sql.update("audit_head").set("hash", to: previous).where("id", .equal, 1).run()
+        try await statements.run("UPDATE audit_head SET hash = \(bind: previous) WHERE id = 1")
         return entries
     }
 

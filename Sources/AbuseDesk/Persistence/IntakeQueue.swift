@@ -8,6 +8,8 @@ import SQLKit
 /// together and go into the next one. Every request is answered only after the transaction holding
 /// its reports has committed, so an answered report is durable; but the cost of a commit (an fsync on
 /// SQLite) is shared by all the reports in it.
+///
+/// The queue runs on the store's writer thread (``WriterThread``), not on the shared executors.
 actor IntakeQueue {
     private struct Pending {
         var job: IntakeJob
@@ -24,9 +26,13 @@ actor IntakeQueue {
     /// Callers of `close()` waiting for the queue to empty.
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
 
+    private nonisolated let executor: any SerialExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     init(database: any IntakeDatabase, now: @escaping @Sendable () -> Date,
          maximumBatch: Int, logger: Logger, metrics: AppMetrics) {
         self.database = database
+        executor = database.eventLoop.executor
         self.now = now
         self.maximumBatch = max(1, maximumBatch)
         self.logger = logger
@@ -44,12 +50,18 @@ actor IntakeQueue {
         }
     }
 
-    /// Closes the store connection once everything queued is written.
-    func close() async {
+    /// Closes the store connection once everything queued is written. The writer's thread is shut
+    /// down from outside it.
+    @concurrent
+    nonisolated func close() async {
+        await drained()
+        await database.close()
+    }
+
+    private func drained() async {
         if writing {
             await withCheckedContinuation { drainWaiters.append($0) }
         }
-        await database.close()
     }
 
     private func drain() async {

@@ -80,9 +80,7 @@ enum ReportWriter {
             return (AuditChange(subject: .report, subjectID: record.id, action: "report.filed", after: after),
                     record.submitterAccountID.map(AuditActor.account) ?? .reporter)
         }
-        _ = try await AuditLog.append(changes, at: now, on: try statements.sql) { rows in
-            try await statements.insert(into: "audit_entries", columns: AuditLog.columns, rows: rows)
-        }
+        _ = try await AuditLog.append(changes, at: now, on: statements)
     }
 
     private static func writeChecked(_ jobs: [IntakeJob], with statements: any IntakeStatements, now: Date) async throws -> [IntakeOutcome] {
