@@ -74,7 +74,7 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         if let reply = arrived.popFirst() { return loop.makeSucceededFuture(reply) }
         if let failure { return loop.makeFailedFuture(failure) }
         let promise = loop.makePromise(of: SMTPReply.self)
-        let timer = loop.scheduleTask(in: timeout) { [self] in
+        let timer = loop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             guard let index = waiting.firstIndex(where: { $0.promise.futureResult === promise.futureResult }) else { return }
             waiting.remove(at: index)
             promise.fail(SMTPError.timeout(command))

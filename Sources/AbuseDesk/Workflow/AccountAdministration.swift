@@ -191,6 +191,7 @@ struct AccountAdministration: Sendable {
         }
     }
 
+    @discardableResult
     private func addDomainRow(_ domain: HostName, to accountID: String, now: Date, on database: any Database) async throws -> AccountDomainModel {
         let row = AccountDomainModel()
         row.id = Identifier.make(at: now)
@@ -201,6 +202,7 @@ struct AccountAdministration: Sendable {
         return row
     }
 
+    @discardableResult
     private func addNetblockRow(_ netblock: Netblock, to accountID: String, now: Date, on database: any Database) async throws -> AccountNetblockModel {
         let row = AccountNetblockModel()
         row.id = Identifier.make(at: now)

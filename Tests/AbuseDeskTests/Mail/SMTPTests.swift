@@ -93,4 +93,19 @@ import Vapor
             #expect(rendered.contains(header), "\(header)")
         }
     }
+
+    @Test func aServerThatStopsAnsweringFailsTheCommandAfterTheTimeout() throws {
+        let loop = EmbeddedEventLoop()
+        let handler = SMTPReplyHandler()
+        var outcome: Result<SMTPReply, any Error>?
+        handler.nextReply(on: loop, timeout: .seconds(60), waitingFor: "EHLO").whenComplete { outcome = $0 }
+        loop.advanceTime(by: .seconds(59))
+        #expect(outcome == nil, "still waiting")
+        loop.advanceTime(by: .seconds(1))
+        guard case .failure(let error) = outcome else {
+            Issue.record("no failure after the timeout: \(String(describing: outcome))")
+            return
+        }
+        #expect(error as? SMTPError == .timeout("EHLO"))
+    }
 }
