@@ -74,7 +74,7 @@ struct BackgroundWork: LifecycleHandler {
 
     static func deliverMail(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         do {
-            try await services.mail.deliverDue(on: database, logger: logger)
+            try await services.mail.deliverAllDue(on: database, logger: logger)
         } catch {
             logger.error("Mail delivery pass failed", metadata: ["error": "\(String(reflecting: error))"])
         }

@@ -19,7 +19,22 @@ struct MailDelivery: Sendable {
     static let batchSize = 50
     static let maximumBackoff: TimeInterval = 6 * 3600
 
-    /// Delivers every message that is due; answers how many went out.
+    /// Delivers what is due a batch at a time, pass after pass while each finds a full batch to send,
+    /// so that a burst of mail leaves at the server's pace instead of a batch per interval. Stops when
+    /// a pass sends less than a full batch (the outbox is drained, or the server refuses or is away)
+    /// or the task is cancelled. Answers how many went out.
+    @discardableResult
+    func deliverAllDue(on database: any Database, logger: Logger) async throws -> Int {
+        var delivered = 0
+        while !Task.isCancelled {
+            let sent = try await deliverDue(on: database, logger: logger)
+            delivered += sent
+            if sent < Self.batchSize { break }
+        }
+        return delivered
+    }
+
+    /// Delivers at most a batch of the messages that are due; answers how many went out.
     @discardableResult
     func deliverDue(on database: any Database, logger: Logger) async throws -> Int {
         let due = try await OutboxMessageModel.query(on: database)

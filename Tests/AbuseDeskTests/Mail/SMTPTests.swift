@@ -82,6 +82,33 @@ import Vapor
         }
     }
 
+    @Test func aBurstOfMailLeavesInOneGoNotABatchPerInterval() async throws {
+        final class Session: MailSession, @unchecked Sendable {
+            let sent: NIOLockedValueBox<Int>
+            init(sent: NIOLockedValueBox<Int>) { self.sent = sent }
+            func send(_ message: MIMEMessage) async throws { sent.withLockedValue { $0 += 1 } }
+            func close() async {}
+        }
+        struct Transport: MailTransport {
+            let sent: NIOLockedValueBox<Int>
+            func open() async throws -> any MailSession { Session(sent: sent) }
+        }
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            let burst = MailDelivery.batchSize * 2 + 7
+            for number in 0..<burst {
+                try await OutboxMessageModel(OutgoingMessage(audience: .reporter, recipient: "r\(number)@example.org", subject: "s", body: "b",
+                                                             reportID: nil), now: clock.now).create(on: app.db)
+            }
+            let sent = NIOLockedValueBox(0)
+            let delivery = MailDelivery(transport: Transport(sent: sent), sender: "abuse@example.net", hostname: "example.net", now: { clock.now })
+            #expect(try await delivery.deliverAllDue(on: app.db, logger: app.logger) == burst)
+            #expect(sent.withLockedValue { $0 } == burst)
+            #expect(try await OutboxMessageModel.query(on: app.db).filter(\.$sentAt == nil).count() == 0)
+            #expect(try await delivery.deliverAllDue(on: app.db, logger: app.logger) == 0)
+        }
+    }
+
     @Test func renderedMessagesCarryTheHeadersMailSystemsExpect() {
         let message = MIMEMessage(from: "AbuseDesk <abuse@example.net>", to: "jane@example.org", subject: "Report r1 received",
                                   body: "Hello,\n.\nbye", date: Date(timeIntervalSince1970: 1_795_435_200), messageID: "m1@example.net")
