@@ -7,7 +7,7 @@ enum AdminRepresentation {
         [
             "id": .string(account.id ?? ""),
             "name": .string(account.name),
-            "abuse_email": account.abuseEmail.map(JSONValue.string) ?? .null,
+            "abuse_email": .optional(account.abuseEmail),
             "created_at": .string(RFC3339.format(account.createdAt)),
             "domains": .array(account.$domains.value?.sorted { $0.domain < $1.domain }.map(domain) ?? []),
             "netblocks": .array(account.$netblocks.value?.sorted { $0.cidr < $1.cidr }.map(netblock) ?? []),
@@ -26,9 +26,9 @@ enum AdminRepresentation {
     static func token(_ token: APITokenModel, secret: String? = nil) -> JSONValue {
         var object: JSONObject = [
             "id": .string(token.id ?? ""),
-            "account_id": token.accountID.map(JSONValue.string) ?? .null,
+            "account_id": .optional(token.accountID),
             "scopes": .array(token.scopes.split(separator: " ").map { .string(String($0)) }),
-            "name": token.name.map(JSONValue.string) ?? .null,
+            "name": .optional(token.name),
             "created_at": .string(RFC3339.format(token.createdAt)),
             "last_used_at": .time(token.lastUsedAt),
             "revoked_at": .time(token.revokedAt),
@@ -38,7 +38,7 @@ enum AdminRepresentation {
     }
 
     static func decision(_ report: ReportModel) -> JSONValue {
-        ["id": .string(report.id ?? ""), "status": .string(report.status), "denial_reason": report.denialReason.map(JSONValue.string) ?? .null]
+        ["id": .string(report.id ?? ""), "status": .string(report.status), "denial_reason": .optional(report.denialReason)]
     }
 
     static func mitigation(_ mitigation: MitigationModel) -> JSONValue {
@@ -50,10 +50,10 @@ enum AdminRepresentation {
 
     static func appeal(_ appeal: AppealModel) -> JSONValue {
         ["id": .string(appeal.id ?? ""), "report_id": .string(appeal.reportID), "mitigation_id": .string(appeal.mitigationID),
-         "request_id": .string(appeal.requestID), "account_id": appeal.accountID.map(JSONValue.string) ?? .null,
-         "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
+         "request_id": .string(appeal.requestID), "account_id": .optional(appeal.accountID),
+         "reason": .string(appeal.reason), "details": .optional(appeal.details), "status": .string(appeal.status),
          "created_at": .string(RFC3339.format(appeal.createdAt)), "decided_at": .time(appeal.decidedAt),
-         "decision_reason": appeal.decisionReason.map(JSONValue.string) ?? .null]
+         "decision_reason": .optional(appeal.decisionReason)]
     }
 
     /// The stored statement (Swift property names) with the API's names.

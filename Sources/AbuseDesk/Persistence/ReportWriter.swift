@@ -75,7 +75,7 @@ enum ReportWriter {
     private static func audit(_ records: [ReportRecord], with statements: any IntakeStatements, now: Date) async throws {
         let changes = records.map { record -> (AuditChange, AuditActor) in
             let after: JSONValue = ["status": .string(record.status.rawValue), "channel": .string(record.channel.rawValue),
-                                    "type": .string(record.reportType.rawValue), "account_id": record.routing.accountID.map(JSONValue.string) ?? .null,
+                                    "type": .string(record.reportType.rawValue), "account_id": .optional(record.routing.accountID),
                                     "routing": .string(record.routing.rule.rawValue)]
             return (AuditChange(subject: .report, subjectID: record.id, action: "report.filed", after: after),
                     record.submitterAccountID.map(AuditActor.account) ?? .reporter)
@@ -149,10 +149,10 @@ enum ReportWriter {
 
     static func reportRow(_ record: ReportRecord) -> [SQLValue] {
         let routing: JSONValue = [
-            "accountID": record.routing.accountID.map(JSONValue.string) ?? .null,
+            "accountID": .optional(record.routing.accountID),
             "rule": .string(record.routing.rule.rawValue),
-            "ruleValue": record.routing.ruleValue.map(JSONValue.string) ?? .null,
-            "matched": record.routing.matched.map(JSONValue.string) ?? .null,
+            "ruleValue": .optional(record.routing.ruleValue),
+            "matched": .optional(record.routing.matched),
         ]
         return [
             .text(record.id), .date(record.receivedAt), .date(record.receivedAt), .text(record.channel.rawValue),

@@ -90,7 +90,7 @@ struct AccountAdministration: Sendable {
             try await account.create(on: database)
             for domain in new.domains { try await addDomainRow(domain, to: account.id ?? "", now: now, on: database) }
             for netblock in new.netblocks { try await addNetblockRow(netblock, to: account.id ?? "", now: now, on: database) }
-            let state: JSONValue = ["name": .string(new.name), "abuse_email": new.abuseEmail.map(JSONValue.string) ?? .null,
+            let state: JSONValue = ["name": .string(new.name), "abuse_email": .optional(new.abuseEmail),
                                     "domains": .array(new.domains.map { .string($0.value) }),
                                     "netblocks": .array(new.netblocks.map { .string($0.description) })]
             return (account, AuditChange(subject: .account, subjectID: account.id ?? "", action: "account.created", after: state))
@@ -258,7 +258,7 @@ struct AccountAdministration: Sendable {
     private func create(_ token: APITokenModel, by actor: AuditActor, on database: any Database) async throws {
         var owner: JSONObject = token.accountID.map { ["account_id": .string($0)] } ?? ["operator_id": .string(token.operatorID ?? "")]
         owner["scopes"] = .string(token.scopes)
-        owner["name"] = token.name.map(JSONValue.string) ?? .null
+        owner["name"] = .optional(token.name)
         let state = owner
         try await database.auditedTransaction { database in
             try await token.create(on: database)

@@ -211,7 +211,7 @@ struct Mitigations: Sendable {
                 let actor = AuditActor.account(accountID)
                 try await AuditLog.append(AuditChange(subject: .appeal, subjectID: appeal.id ?? "", action: "appeal.filed", after: [
                     "report_id": .string(reportID), "mitigation_id": .string(appeal.mitigationID), "request_id": .string(requestID),
-                    "reason": .string(appeal.reason), "details": appeal.details.map(JSONValue.string) ?? .null, "status": .string(appeal.status),
+                    "reason": .string(appeal.reason), "details": .optional(appeal.details), "status": .string(appeal.status),
                 ]), by: actor, at: now, on: database)
                 try await move(mitigation, to: .inReview, action: "mitigation.appealed", by: actor, at: now, on: database)
             }

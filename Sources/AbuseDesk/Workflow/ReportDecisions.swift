@@ -71,14 +71,14 @@ struct ReportDecisions: Sendable {
                                                                                   message: "There is no operator \(quoted(operatorID)).")]))
             }
             guard report.assignedTo != operatorID else { return report }
-            let before: JSONValue = ["status": .string(report.status), "assigned_to": report.assignedTo.map(JSONValue.string) ?? .null]
+            let before: JSONValue = ["status": .string(report.status), "assigned_to": .optional(report.assignedTo)]
             report.assignedTo = operatorID
             if report.status == ReportStatus.new.rawValue, operatorID != nil { report.status = ReportStatus.triage.rawValue }
             report.updatedAt = now
             try await report.save(on: database)
             try await AuditLog.append(AuditChange(subject: .report, subjectID: reportID, action: operatorID == nil ? "report.unassigned" : "report.assigned",
                                                   before: before,
-                                                  after: ["status": .string(report.status), "assigned_to": operatorID.map(JSONValue.string) ?? .null]),
+                                                  after: ["status": .string(report.status), "assigned_to": .optional(operatorID)]),
                                       by: actor, at: now, on: database)
             return report
         }
@@ -101,7 +101,7 @@ struct ReportDecisions: Sendable {
                 throw ClientError.conflict("Report \(reportID) has mitigations for its account already; it keeps that account.")
             }
             guard report.accountID != accountID else { return report }
-            let before: JSONValue = ["account_id": report.accountID.map(JSONValue.string) ?? .null, "routing": .string(report.routing)]
+            let before: JSONValue = ["account_id": .optional(report.accountID), "routing": .string(report.routing)]
             report.accountID = accountID
             report.routing = Self.manualRouting(accountID: accountID, by: actor)
             report.updatedAt = now
@@ -129,14 +129,14 @@ struct ReportDecisions: Sendable {
                 throw ClientError.conflict("Report \(reportID) is \(report.status); only an open or accepted report can be forwarded.")
             }
             let before: JSONValue = ["forwarded_at": .time(report.forwardedAt),
-                                     "forwarded_to": report.forwardedTo.map(JSONValue.string) ?? .null]
+                                     "forwarded_to": .optional(report.forwardedTo)]
             report.forwardedAt = now
             report.forwardedTo = recipient.value
             report.updatedAt = now
             try await report.save(on: database)
             try await AuditLog.append(AuditChange(subject: .report, subjectID: reportID, action: "report.forwarded", before: before,
                                                   after: ["forwarded_at": .string(RFC3339.format(now)), "forwarded_to": .string(recipient.value),
-                                                          "note": note.map(JSONValue.string) ?? .null]),
+                                                          "note": .optional(note)]),
                                       by: actor, at: now, on: database)
             let message = notices.forwarded(CustomerContact.view(of: report), addresses: CustomerContact.addresses(of: report),
                                             incident: CustomerContact.incident(of: report), note: note, to: recipient.value)
@@ -153,7 +153,7 @@ struct ReportDecisions: Sendable {
     }
 
     private static func decisionState(_ report: ReportModel) -> JSONValue {
-        ["status": .string(report.status), "denial_reason": report.denialReason.map(JSONValue.string) ?? .null]
+        ["status": .string(report.status), "denial_reason": .optional(report.denialReason)]
     }
 
     /// The routing column of a report an operator routed: the same shape the intake writes.
