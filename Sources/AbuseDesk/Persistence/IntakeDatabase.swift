@@ -73,24 +73,18 @@ protocol IntakeDatabase: IntakeStatements {
     func close() async
 }
 
-/// The intake writer's own threads: an event loop for the queue to run on and for the store's answers
-/// to come back to, and one thread for its blocking SQLite calls. That one thread runs the statements
-/// in the order they were sent, which is what lets a transaction send its writes without waiting for
-/// each answer (``PipelinedStatements``); and the writer, which every report passes through in turn,
-/// never waits behind the request handlers on the shared executors.
+/// The intake writer's own event loop: the queue runs on it, and the store's answers come back to it,
+/// so the writer, which every report passes through in turn, never waits behind the request handlers
+/// on the shared executors.
 final class WriterThread: Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let eventLoop: any EventLoop
-    /// Where the writer's blocking SQLite calls run.
-    let threadPool = NIOThreadPool(numberOfThreads: 1)
 
     init() {
         eventLoop = group.next()
-        threadPool.start()
     }
 
     func shutdown() async {
-        try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
     }
 }
@@ -114,13 +108,18 @@ final class SQLiteIntakeDatabase: IntakeDatabase {
     private let checkpointer: SQLiteConnection
     private let checkpoints: Task<Void, Never>
     private let writer = WriterThread()
+    /// The one thread the writer's blocking SQLite calls run on. It runs them in the order they were
+    /// sent, which is what lets a transaction send its writes without waiting for each answer
+    /// (``PipelinedStatements``).
+    private let sqliteThread = NIOThreadPool(numberOfThreads: 1)
     let sql: any SQLDatabase
     var eventLoop: any EventLoop { writer.eventLoop }
     /// SQLite accepts 250,000 parameters per statement as built here; stay well below.
     static let maximumParameters = 30_000
 
     init(path: String, synchronous: AppConfig.SQLiteSynchronous, logger: Logger) async throws {
-        connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writer.threadPool, logger: logger,
+        sqliteThread.start()
+        connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: sqliteThread, logger: logger,
                                                      on: writer.eventLoop)
         sql = connection.sql()
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())",
@@ -217,6 +216,7 @@ final class SQLiteIntakeDatabase: IntakeDatabase {
         _ = try? await checkpointer.query("PRAGMA wal_checkpoint(TRUNCATE)")
         try? await checkpointer.close()
         try? await connection.close()
+        try? await sqliteThread.shutdownGracefully()
         await writer.shutdown()
     }
 }
