@@ -83,6 +83,98 @@ import Testing
         #expect(!notices.decision(.deny(.noAbuseFound), about: view).body.contains("You are welcome"))
     }
 
+    @Test func theReceiptTellsTheReporterWhatWasFiledWordForWord() throws {
+        let targets = [ReportTarget(source: .url(try #require(ReportedURL("https://a.example/x")))),
+                       ReportTarget(source: .ip(try #require(IPAddress("203.0.113.9")), port: 22))]
+            + (1...9).map { ReportTarget(source: .ip(IPAddress(v4: 0xC633_6400 + UInt32($0)), port: nil)) }
+        let record = ReportRecord(id: "r9", receivedAt: Date(timeIntervalSince1970: 1_795_435_200), channel: .reportAPI, reportType: .phishing,
+                                  classification: Classification(threatType: "Phishing", incidentType: "Social Engineering",
+                                                                 attackMethod: "Fake Login", reportType: .phishing),
+                                  incident: IncidentTime(date: "2026-11-20", time: "10:00", timeZone: "+0100", instant: Date()),
+                                  reporter: Reporter(name: "Jane Doe", email: "jane@example.org"), anonymize: true, severity: nil, notes: "",
+                                  targets: targets, attachmentIDs: [], routing: .unassigned)
+        let receipt = notices.receipt(for: record)
+        #expect(receipt.subject == "Report r9 received: Social Engineering")
+        #expect(receipt.recipient == "jane@example.org" && receipt.audience == .reporter && receipt.reportID == "r9")
+        #expect(receipt.body == """
+            Hello Jane Doe,
+
+            thank you for your report. We have received it and will look into it.
+
+            Report id:  r9
+            Received:   2026-11-23 12:00 UTC
+            Incident:   Phishing / Social Engineering / Fake Login
+            Happened:   2026-11-20 10:00 +0100
+            Reported:   https://a.example/x
+                        203.0.113.9 port 22
+                        198.51.100.1
+                        198.51.100.2
+                        198.51.100.3
+                        198.51.100.4
+                        198.51.100.5
+                        198.51.100.6
+                        198.51.100.7
+                        198.51.100.8
+                        and 1 more
+
+            What happens next: our trust and safety team reviews every report. When the abuse comes from
+            a customer of ours, we ask them to stop it or act ourselves, and we write to you again once we
+            have decided.
+
+            As you asked, your name and e-mail address are not shared with the reported customer.
+
+            Please quote the report id if you write to us about this report.
+
+            AbuseDesk
+            """)
+        var plain = record
+        plain.classification = nil
+        plain.incident = nil
+        plain.anonymize = false
+        plain.targets = []
+        let bare = notices.receipt(for: plain).body
+        #expect(bare.contains("Received:   2026-11-23 12:00 UTC\nIncident:   Phishing\n\nWhat happens next"))
+        #expect(!bare.contains("As you asked"))
+    }
+
+    @Test func aForwardedReportListsWhatTheHostNeedsWordForWord() {
+        let report = CustomerNotice.Report(id: "r4", type: .dmca, domain: "files.example.com",
+                                           urls: (1...21).map { "https://files.example.com/\($0)" }, justification: "Copies of my work.",
+                                           reporter: Reporter(name: "A & B", email: "ab@example.org"))
+        let message = notices.forwarded(report, addresses: ["203.0.113.9 port 22"], incident: "2026-11-20 10:00:00 +0000",
+                                        note: "Your customer.", to: "abuse@upstream.example")
+        let urls = (2...20).map { "            https://files.example.com/\($0)\n" }.joined()
+        #expect(message.body == """
+            Hello,
+
+            we received the abuse report below about files.example.com. It concerns a service or network
+            you provide upstream of us, so we are forwarding it to you to act on.
+
+            A note from our trust and safety team:
+            Your customer.
+
+            Report id:  r4
+            Type:       Copyright infringement (DMCA)
+            URLs:       https://files.example.com/1
+
+            """ + urls + """
+                        and 1 more
+            Reported by: A & B <ab@example.org>
+
+            What the reporter wrote:
+            Copies of my work.
+
+            Addresses reported:
+              203.0.113.9 port 22
+
+            When:       2026-11-20 10:00:00 +0000
+
+            Please quote the report id r4 if you write to us about it.
+
+            AbuseDesk
+            """)
+    }
+
     @Test func everyDenialReasonHasWordsForTheReporter() {
         for reason in DenialReason.allCases {
             #expect(reason.explanation.hasSuffix(".") && reason.explanation.count > 20, "\(reason)")

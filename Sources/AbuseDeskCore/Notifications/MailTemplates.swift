@@ -1,9 +1,8 @@
 import Foundation
-import Mustache
 
-/// The words of every e-mail: one Mustache template per event in `Resources/Mail`, plain text, with the
-/// parts several e-mails share as partials (`report-summary`, `signature`). A template's first line is
-/// `Subject: ...`; the body follows a blank line.
+/// The words of every e-mail: one template per event in `Resources/Mail` (plain text in the Mustache
+/// language, see `TextTemplate`), with the parts several e-mails share as partials (`report-summary`,
+/// `signature`). A template's first line is `Subject: ...`; the body follows a blank line.
 public struct MailTemplates: Sendable {
     /// The events that send an e-mail, each named as its template file.
     public enum Event: String, Sendable, CaseIterable {
@@ -22,7 +21,7 @@ public struct MailTemplates: Sendable {
         public var description: String
     }
 
-    private let library: MustacheLibrary
+    private let templates: [Event: TextTemplate]
 
     /// The templates bundled with AbuseDesk.
     public static func bundled() throws -> MailTemplates {
@@ -42,24 +41,29 @@ public struct MailTemplates: Sendable {
 
     /// Templates from their sources by name; every event and partial must be there and parse.
     public init(sources: [String: String]) throws {
-        var library = MustacheLibrary()
-        for name in Event.allCases.map(\.rawValue) + Self.partials {
+        var partials: [String: String] = [:]
+        for name in Self.partials {
             guard let source = sources[name] else { throw Unusable(description: "there is no mail template \(name)") }
+            partials[name] = source
+        }
+        var templates: [Event: TextTemplate] = [:]
+        for event in Event.allCases {
+            guard let source = sources[event.rawValue] else { throw Unusable(description: "there is no mail template \(event.rawValue)") }
             do {
-                try library.register(source, named: name)
+                templates[event] = try TextTemplate(source, partials: partials)
             } catch {
-                throw Unusable(description: "the mail template \(name) does not parse: \(error)")
+                throw Unusable(description: "the mail template \(event.rawValue) does not compile: \(error)")
             }
         }
-        self.library = library
+        self.templates = templates
         for event in Event.allCases where render(event, [:]).subject.isEmpty {
             throw Unusable(description: "the mail template \(event.rawValue) does not begin with a \"Subject:\" line")
         }
     }
 
     /// The subject and body of `event`'s e-mail for `context` (keys as the template names them).
-    public func render(_ event: Event, _ context: [String: Any]) -> (subject: String, body: String) {
-        let text = library.render(context, withTemplate: event.rawValue) ?? ""
+    public func render(_ event: Event, _ context: [String: TemplateValue]) -> (subject: String, body: String) {
+        let text = templates[event]?.render(context) ?? ""
         let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         guard let first = lines.first, first.hasPrefix("Subject:") else { return ("", text) }
         let subject = first.dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces)

@@ -17,27 +17,27 @@ public struct Notices: Sendable {
         let incident = record.classification.map { [$0.threatType, $0.incidentType, $0.attackMethod].compactMap { $0 }.joined(separator: " / ") }
             ?? record.reportType.title
         let shown = record.targets.prefix(10).map(Self.describe)
-        var context: [String: Any] = [
-            "id": record.id, "reporterName": record.reporter.name, "received": Self.utcMinute(record.receivedAt),
-            "incident": incident, "headline": record.classification?.incidentType ?? record.reportType.title,
-            "anonymize": record.anonymize, "moreTargets": Array(shown.dropFirst()),
+        var context: [String: TemplateValue] = [
+            "id": .text(record.id), "reporterName": .text(record.reporter.name), "received": .text(Self.utcMinute(record.receivedAt)),
+            "incident": .text(incident), "headline": .text(record.classification?.incidentType ?? record.reportType.title),
+            "anonymize": .flag(record.anonymize), "moreTargets": .texts(shown.dropFirst()),
+            "hiddenTargetCount": .number(record.targets.count - shown.count),
         ]
-        if let time = record.incident { context["happened"] = "\(time.date) \(time.time) \(time.timeZone)" }
-        if let first = shown.first { context["firstTarget"] = first }
-        if record.targets.count > shown.count { context["hiddenTargetCount"] = record.targets.count - shown.count }
+        if let time = record.incident { context["happened"] = .text("\(time.date) \(time.time) \(time.timeZone)") }
+        if let first = shown.first { context["firstTarget"] = .text(first) }
         return message(.reporterReceipt, context, audience: .reporter, to: record.reporter.email, reportID: record.id)
     }
 
     /// The decision on a report, told to its reporter: accepted, or denied with the reason in plain words.
     public func decision(_ decision: ReportDecision, about report: ReporterView) -> OutgoingMessage {
-        var context: [String: Any] = ["id": report.id, "reporterName": report.reporter.name, "received": Self.utcMinute(report.receivedAt),
-                                      "headline": report.headline]
+        var context: [String: TemplateValue] = ["id": .text(report.id), "reporterName": .text(report.reporter.name),
+                                                "received": .text(Self.utcMinute(report.receivedAt)), "headline": .text(report.headline)]
         switch decision {
         case .accept:
             context["accepted"] = true
         case .deny(let reason):
-            context["reason"] = reason.explanation
-            if let hint = reason.hint { context["hint"] = hint }
+            context["reason"] = .text(reason.explanation)
+            if let hint = reason.hint { context["hint"] = .text(hint) }
         }
         return message(.reporterDecision, context, audience: .reporter, to: report.reporter.email, reportID: report.id)
     }
@@ -51,22 +51,23 @@ public struct Notices: Sendable {
     public func mitigation(_ mitigation: CustomerNotice.Mitigation, report: CustomerNotice.Report, to recipient: String,
                            accountID: String) -> OutgoingMessage {
         let statement = mitigation.statement
-        let context: [String: Any] = [
+        let context: [String: TemplateValue] = [
             "report": Self.context(report),
-            "mitigation": ["id": mitigation.id, "type": mitigation.type.rawValue.replacingOccurrences(of: "_", with: " "),
-                           "entityType": mitigation.entityType.rawValue, "entityID": mitigation.entityID,
-                           "effectiveDate": RFC3339.format(mitigation.effectiveDate), "isActive": mitigation.isActive] as [String: Any],
-            "statement": ["ground": statement.ground, "facts": statement.facts, "automated": statement.automated,
-                          "appeal": statement.appeal] as [String: Any],
+            "mitigation": ["id": .text(mitigation.id), "type": .text(mitigation.type.rawValue.replacingOccurrences(of: "_", with: " ")),
+                           "entityType": .text(mitigation.entityType.rawValue), "entityID": .text(mitigation.entityID),
+                           "effectiveDate": .text(RFC3339.format(mitigation.effectiveDate)), "isActive": .flag(mitigation.isActive)],
+            "statement": ["ground": .text(statement.ground), "facts": .text(statement.facts), "automated": .flag(statement.automated),
+                          "appeal": .text(statement.appeal)],
         ]
         return customer(.customerMitigation, context, about: report, to: recipient, accountID: accountID)
     }
 
     public func appealReceived(mitigationIDs: [String], reasons: [AppealReason], report: CustomerNotice.Report, to recipient: String,
                                accountID: String) -> OutgoingMessage {
-        let context: [String: Any] = ["report": Self.context(report), "count": mitigationIDs.count, "single": mitigationIDs.count == 1,
-                                      "mitigationIDs": mitigationIDs,
-                                      "reasons": Set(reasons.map(\.rawValue)).sorted().joined(separator: ", ")]
+        let context: [String: TemplateValue] = [
+            "report": Self.context(report), "count": .number(mitigationIDs.count), "single": .flag(mitigationIDs.count == 1),
+            "mitigationIDs": .texts(mitigationIDs), "reasons": .text(Set(reasons.map(\.rawValue)).sorted().joined(separator: ", ")),
+        ]
         return customer(.customerAppealReceived, context, about: report, to: recipient, accountID: accountID)
     }
 
@@ -74,8 +75,9 @@ public struct Notices: Sendable {
     /// (rejected: `active` or `pending`), with why.
     public func appealDecided(mitigationID: String, outcome: MitigationStatus, reason: String, report: CustomerNotice.Report,
                               to recipient: String, accountID: String) -> OutgoingMessage {
-        let context: [String: Any] = ["report": Self.context(report), "mitigationID": mitigationID, "granted": outcome == .removed,
-                                      "scheduled": outcome == .pending, "reason": reason]
+        let context: [String: TemplateValue] = ["report": Self.context(report), "mitigationID": .text(mitigationID),
+                                                "granted": .flag(outcome == .removed), "scheduled": .flag(outcome == .pending),
+                                                "reason": .text(reason)]
         return customer(.customerAppealDecided, context, about: report, to: recipient, accountID: accountID)
     }
 
@@ -84,41 +86,46 @@ public struct Notices: Sendable {
     /// A report forwarded to the host upstream of the reported service, with the operator's note.
     public func forwarded(_ report: CustomerNotice.Report, addresses: [String], incident: String?, note: String?,
                           to recipient: String) -> OutgoingMessage {
-        var summary = Self.context(report)
-        summary["subject"] = report.domain ?? addresses.first ?? "a service you provide"
-        var context: [String: Any] = ["report": summary, "addresses": addresses, "hasAddresses": !addresses.isEmpty]
-        if let note, !note.isEmpty { context["note"] = note }
-        if let incident { context["incident"] = incident }
+        var summary = Self.summary(report)
+        summary["subject"] = .text(report.domain ?? addresses.first ?? "a service you provide")
+        var context: [String: TemplateValue] = ["report": .object(summary), "addresses": .texts(addresses), "hasAddresses": .flag(!addresses.isEmpty)]
+        if let note { context["note"] = .text(note) }
+        if let incident { context["incident"] = .text(incident) }
         return message(.hostForward, context, audience: .host, to: recipient, reportID: report.id)
     }
 
     // MARK: Composition
 
-    private func customer(_ event: MailTemplates.Event, _ context: [String: Any], about report: CustomerNotice.Report,
+    private func customer(_ event: MailTemplates.Event, _ context: [String: TemplateValue], about report: CustomerNotice.Report,
                           to recipient: String, accountID: String) -> OutgoingMessage {
         message(event, context, audience: .customer, to: recipient, reportID: report.id, accountID: accountID)
     }
 
-    private func message(_ event: MailTemplates.Event, _ context: [String: Any], audience: MessageAudience, to recipient: String,
+    private func message(_ event: MailTemplates.Event, _ context: [String: TemplateValue], audience: MessageAudience, to recipient: String,
                          reportID: String, accountID: String? = nil) -> OutgoingMessage {
         let (subject, body) = templates.render(event, context)
         return OutgoingMessage(audience: audience, recipient: recipient, subject: subject, body: body, reportID: reportID, accountID: accountID)
     }
 
     /// The report's part of a template's context (`report-summary` reads it); 20 URLs at most are listed.
-    static func context(_ report: CustomerNotice.Report) -> [String: Any] {
-        var context: [String: Any] = ["id": report.id, "type": report.type.title, "typeLowercased": report.type.title.lowercased(),
-                                      "subject": report.domain ?? "a service of your account", "justification": report.justification,
-                                      "moreURLs": Array(report.urls.dropFirst().prefix(19))]
-        if let first = report.urls.first { context["firstURL"] = first }
-        if report.urls.count > 20 { context["hiddenURLCount"] = report.urls.count - 20 }
-        if let domain = report.domain { context["domain"] = domain }
+    static func context(_ report: CustomerNotice.Report) -> TemplateValue {
+        .object(summary(report))
+    }
+
+    private static func summary(_ report: CustomerNotice.Report) -> [String: TemplateValue] {
+        var summary: [String: TemplateValue] = [
+            "id": .text(report.id), "type": .text(report.type.title), "typeLowercased": .text(report.type.title.lowercased()),
+            "subject": .text(report.domain ?? "a service of your account"), "justification": .text(report.justification),
+            "moreURLs": .texts(report.urls.dropFirst().prefix(19)), "hiddenURLCount": .number(max(report.urls.count - 20, 0)),
+        ]
+        if let first = report.urls.first { summary["firstURL"] = .text(first) }
+        if let domain = report.domain { summary["domain"] = .text(domain) }
         if let reporter = report.reporter {
-            var who: [String: Any] = ["name": reporter.name, "email": reporter.email]
-            if let organization = reporter.organization { who["organization"] = organization }
-            context["reporter"] = who
+            var who: [String: TemplateValue] = ["name": .text(reporter.name), "email": .text(reporter.email)]
+            if let organization = reporter.organization { who["organization"] = .text(organization) }
+            summary["reporter"] = .object(who)
         }
-        return context
+        return summary
     }
 
     static func describe(_ target: ReportTarget) -> String {
