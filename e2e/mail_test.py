@@ -201,17 +201,23 @@ def whole_case(results, binary, artifacts):
         driver.get(f"{case.base}/console/reports/{report_id}")
         browser.screenshot(driver, os.path.join(artifacts, "console-report.png"))
 
-        # reporter: decision; customer: accepted, mitigation, appeal received, appeal granted; host: the forward.
-        messages = smtp.inbox.wait_for(6)
-        check("six messages arrive, no more", len(messages) == 6, str([(m["to"], m["message"]["Subject"]) for m in messages]))
+        # reporter: receipt, decision; customer: accepted, mitigation, appeal received, appeal granted; host: the forward.
+        messages = smtp.inbox.wait_for(7)
+        check("seven messages arrive, no more", len(messages) == 7, str([(m["to"], m["message"]["Subject"]) for m in messages]))
         check("every session used STARTTLS and AUTH", all(m["tls"] and m["authenticated"] for m in messages))
         check("the envelope sender is the configured address", all(m["from"] == "abuse@desk.example" for m in messages))
         for m in messages:
             headers = m["message"]
             check(f"'{headers['Subject']}' carries its headers", headers["From"] == "Acme Trust & Safety <abuse@desk.example>"
                   and headers["To"] == m["to"][0] and headers["Message-ID"] and headers["Date"] and headers["Auto-Submitted"] == "auto-generated")
-        check("the reporter is told the decision", subjects(messages, REPORTER[1]) == [f"Report {report_id} accepted: Social Engineering"],
-              str(subjects(messages, REPORTER[1])))
+        check("the reporter is sent a receipt, then the decision", subjects(messages, REPORTER[1]) == [
+            f"Report {report_id} received: Social Engineering", f"Report {report_id} accepted: Social Engineering"],
+            str(subjects(messages, REPORTER[1])))
+        receipt = next(m for m in messages if m["message"]["Subject"].startswith(f"Report {report_id} received"))["body"]
+        check("the receipt names what was filed and that the reporter stays hidden",
+              f"Report id:  {report_id}" in receipt and "Incident:   URL / Social Engineering / Phishing Website" in receipt
+              and "Reported:   https://login.shop.example/bank" in receipt
+              and "your name and e-mail address are not shared with the reported customer" in receipt, receipt)
         customer = subjects(messages, "abuse@shop.example")
         check("the customer is told each step", customer == [
             f"Abuse report {report_id} accepted: Phishing", f"Mitigation scheduled for abuse report {report_id}: phishing interstitial",
@@ -259,8 +265,8 @@ def outage(results, binary):
     try:
         first = case.file_report("https://login.shop.example/one", anonymize=False)
         case.api("POST", f"/admin/v1/reports/{first}/accept")
-        before = smtp.inbox.wait_for(2)
-        check("with the server up, the first messages arrive over AUTH LOGIN", len(before) == 2 and all(m["authenticated"] for m in before),
+        before = smtp.inbox.wait_for(3)
+        check("with the server up, the first messages arrive over AUTH LOGIN", len(before) == 3 and all(m["authenticated"] for m in before),
               str([m["message"]["Subject"] for m in before]))
 
         smtp.stop()
@@ -273,24 +279,24 @@ def outage(results, binary):
         check("work goes on while the mail server is down", status == 200)
         time.sleep(4)
         _, waiting = case.api("GET", "/admin/v1/emails?state=retrying&state=queued&per_page=100")
-        check("the undelivered messages wait in the outbox, failures recorded", len(waiting["result"]) == 4
+        check("the undelivered messages wait in the outbox, failures recorded", len(waiting["result"]) == 5
               and any(e["attempts"] > 0 and e["last_error"] for e in waiting["result"]), json.dumps(waiting["result"])[:600])
 
         case.service.stop()
         case.service.start()
         smtp.start()
-        after = smtp.inbox.wait_for(6, timeout=60)
+        after = smtp.inbox.wait_for(8, timeout=60)
         subjects_seen = [m["message"]["Subject"] for m in after]
         ids = [m["message"]["Message-ID"] for m in after]
-        check("every message arrives once the server is back, after a restart too", len(after) == 6, str(subjects_seen))
+        check("every message arrives once the server is back, after a restart too", len(after) == 8, str(subjects_seen))
         check("none arrives twice", len(set(ids)) == len(ids) and len(set(zip(subjects_seen, [m["to"][0] for m in after]))) == len(after),
               str(subjects_seen))
-        check("the late ones are the outage's messages", sorted(subjects_seen[2:]) == sorted([
-            f"Report {second} accepted: Social Engineering", f"Abuse report {second} accepted: Phishing",
+        check("the late ones are the outage's messages", sorted(subjects_seen[3:]) == sorted([
+            f"Report {second} received: Social Engineering", f"Report {second} accepted: Social Engineering", f"Abuse report {second} accepted: Phishing",
             f"Abuse report {second} forwarded to you: Phishing", f"Mitigation applied for abuse report {first}: phishing interstitial"]),
-            str(subjects_seen[2:]))
+            str(subjects_seen[3:]))
         _, sent = case.api("GET", "/admin/v1/emails?state=sent&per_page=100")
-        check("the outbox marks all six sent", len(sent["result"]) == 6)
+        check("the outbox marks all eight sent", len(sent["result"]) == 8)
     finally:
         case.service.stop()
         smtp.stop()
@@ -304,9 +310,9 @@ def implicit_tls(results, binary):
     try:
         report_id = case.file_report("https://login.shop.example/tls", anonymize=False)
         case.api("POST", f"/admin/v1/reports/{report_id}/accept")
-        messages = smtp.inbox.wait_for(2)
-        results.check("over smtps:// both messages arrive, encrypted and authenticated",
-                      len(messages) == 2 and all(m["tls"] and m["authenticated"] for m in messages),
+        messages = smtp.inbox.wait_for(3)
+        results.check("over smtps:// the receipt, the decision and the customer's notice arrive, encrypted and authenticated",
+                      len(messages) == 3 and all(m["tls"] and m["authenticated"] for m in messages),
                       str([(m["message"]["Subject"], m["tls"]) for m in messages]))
     finally:
         case.service.stop()

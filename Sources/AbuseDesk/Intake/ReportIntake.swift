@@ -31,8 +31,8 @@ struct ReportIntake: Sendable {
         var requestHash: String
     }
 
-    /// Files a Report Abuse API v2.0 report (or a portal report, built into the same shape).
-    /// `answer` renders the success response for the new ids, to be stored with the idempotency key.
+    /// Files a Report Abuse API v2.0 report (or a portal report, built into the same shape) and queues
+    /// its reporter's receipt in the same transaction; a test submission files and sends nothing. `answer` renders the success response for the new ids, to be stored with the idempotency key.
     func submit(_ body: JSONValue, channel: IntakeChannel, key: IdempotencyKey?, submitterAccountID: String? = nil,
                 database: @autoclosure () -> any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         if let key, let replay = try await idempotency.previousAnswer(for: key, now: now(), on: database()) {
@@ -51,11 +51,11 @@ struct ReportIntake: Sendable {
         case .success(let draft):
             let record = ReportRecord(draft: draft, channel: channel, receivedAt: now, router: directory.router,
                                       submitterAccountID: submitterAccountID)
-            return try await file([record], key: key, answer: answer)
+            return try await file([record], key: key, messages: [notices.receipt(for: record)], answer: answer)
         }
     }
 
-    /// Files every threat of a v1 request as one report each, or none of them.
+    /// Files every threat of a v1 request as one report each, or none of them, each with its receipt.
     func submitLegacy(_ body: JSONValue, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let now = now()
         let context = ReportValidator.Context(channel: .legacyAPI, now: now)
@@ -68,7 +68,7 @@ struct ReportIntake: Sendable {
         case .success(let submission):
             let router = directory.router
             let records = submission.drafts.map { ReportRecord(draft: $0, channel: .legacyAPI, receivedAt: now, router: router) }
-            return try await file(records, key: nil, answer: answer)
+            return try await file(records, key: nil, messages: records.map(notices.receipt(for:)), answer: answer)
         }
     }
 
@@ -85,7 +85,8 @@ struct ReportIntake: Sendable {
         return id
     }
 
-    private func file(_ records: [ReportRecord], key: IdempotencyKey?, messages: [OutgoingMessage] = [],
+    /// Queues `records` with their reporters' receipts (`messages`) for one transaction.
+    private func file(_ records: [ReportRecord], key: IdempotencyKey?, messages: [OutgoingMessage],
                       answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let ids = records.map(\.id)
         let response = answer(ids)

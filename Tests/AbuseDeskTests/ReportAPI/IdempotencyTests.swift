@@ -14,6 +14,7 @@ import Vapor
             #expect(try first.json == second.json)
             #expect(second.headers.first(name: "Idempotent-Replayed") == "true")
             #expect(try await app.count("reports") == 1)
+            #expect(try await app.count("outbox_messages") == 1, "one receipt: the retry sends none")
         }
     }
 

@@ -36,6 +36,9 @@ import VaporTesting
             let reports = try await ReportModel.query(on: app.db).filter(\.$id ~~ ids).all()
             #expect(Set(reports.map(\.incidentType)) == ["Network Scanning", "Social Engineering"])
             #expect(reports.allSatisfy { $0.channel == "legacy_api" && $0.anonymize && $0.details.contains("GREEN") })
+            let receipts = try await OutboxMessageModel.query(on: app.db).all()
+            #expect(Set(receipts.compactMap(\.reportID)) == Set(ids), "a receipt for each report filed")
+            #expect(receipts.allSatisfy { $0.audience == "reporter" && $0.recipient == "jane@example.org" && $0.subject.contains(" received: ") })
         }
     }
 
@@ -46,6 +49,7 @@ import VaporTesting
             #expect(try response.json["testSubmission"] == true)
             Self.expectDeprecationHeaders(response)
             #expect(try await app.count("reports") == 0)
+            #expect(try await app.count("outbox_messages") == 0)
         }
     }
 

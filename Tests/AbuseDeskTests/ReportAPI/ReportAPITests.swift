@@ -35,6 +35,12 @@ import VaporTesting
             #expect(targets.map(\.ipKey) == [IPAddress("203.0.113.9")?.indexKey, IPAddress("2001:db8::7")?.indexKey])
             #expect(targets.map(\.destinationPort) == [22, nil])
             #expect(targets.map(\.sourcePort) == [nil, 51000])
+
+            let receipt = try #require(try await OutboxMessageModel.query(on: app.db).filter(\.$reportID == id).first())
+            #expect(receipt.audience == "reporter" && receipt.recipient == "jane@example.org")
+            #expect(receipt.subject == "Report \(id) received: Account Compromise/Unauthorized Access")
+            #expect(receipt.body.contains("Reported:   203.0.113.9\n            2001:db8::7 port 51000"))
+            #expect(try await app.count("outbox_messages") == 1)
         }
     }
 
@@ -60,6 +66,7 @@ import VaporTesting
             #expect(response.status == .ok)
             #expect(try response.json == ReportAPIResponses.validTest)
             #expect(try await app.count("reports") == 0)
+            #expect(try await app.count("outbox_messages") == 0, "a test submission sends no receipt")
         }
     }
 
@@ -77,6 +84,7 @@ import VaporTesting
             #expect(Set(errors.keys) == ["tlp", "reporterEmail", "date", "timeZone", "sourceIp", "ipAddressList[1].sourceIp"])
             #expect(errors["date"]?.arrayValue?.first?.stringValue?.contains("February 2021 has 28 days") == true)
             #expect(try await app.count("reports") == 0)
+            #expect(try await app.count("outbox_messages") == 0)
         }
     }
 
