@@ -192,5 +192,13 @@ import Testing
         subjectless["reporter-decision"] = "Hello"
         let error = #expect(throws: MailTemplates.Unusable.self) { try MailTemplates(sources: subjectless) }
         #expect(error?.description.contains("reporter-decision") == true)
+        var broken = sources
+        broken["reporter-decision"] = "Subject: x\n\nline 3 {{#open}}"
+        let unclosed = #expect(throws: MailTemplates.Unusable.self) { try MailTemplates(sources: broken) }
+        #expect(unclosed?.description == "the mail template reporter-decision does not compile: line 3: the section open is never closed")
+        broken = sources
+        broken["signature"] = "--\n{{/x}}"
+        let inPartial = #expect(throws: MailTemplates.Unusable.self) { try MailTemplates(sources: broken) }
+        #expect(inPartial?.description == "the mail template signature does not compile: line 2: {{/x}} closes no section")
     }
 }

@@ -21,7 +21,7 @@ public struct MailTemplates: Sendable {
         public var description: String
     }
 
-    private let templates: [Event: TextTemplate]
+    private let templates: [Event: (subject: TextTemplate, body: TextTemplate)]
 
     /// The templates bundled with AbuseDesk.
     public static func bundled() throws -> MailTemplates {
@@ -46,30 +46,56 @@ public struct MailTemplates: Sendable {
             guard let source = sources[name] else { throw Unusable(description: "there is no mail template \(name)") }
             partials[name] = source
         }
-        var templates: [Event: TextTemplate] = [:]
-        for event in Event.allCases {
-            guard let source = sources[event.rawValue] else { throw Unusable(description: "there is no mail template \(event.rawValue)") }
+        for name in Self.partials {  // on their own first, so that a mistake in one is told with its own name and line
             do {
-                templates[event] = try TextTemplate(source, partials: partials)
+                _ = try TextTemplate(partials[name] ?? "", partials: partials)
             } catch {
-                throw Unusable(description: "the mail template \(event.rawValue) does not compile: \(error)")
+                throw Unusable(description: "the mail template \(name) does not compile: \(error)")
             }
         }
-        self.templates = templates
-        for event in Event.allCases where render(event, [:]).subject.isEmpty {
-            throw Unusable(description: "the mail template \(event.rawValue) does not begin with a \"Subject:\" line")
+        var templates: [Event: (subject: TextTemplate, body: TextTemplate)] = [:]
+        for event in Event.allCases {
+            guard let source = sources[event.rawValue] else { throw Unusable(description: "there is no mail template \(event.rawValue)") }
+            templates[event] = try Self.compile(source, named: event.rawValue, partials: partials)
         }
+        self.templates = templates
     }
 
     /// The subject and body of `event`'s e-mail for `context` (keys as the template names them).
     public func render(_ event: Event, _ context: [String: TemplateValue]) -> (subject: String, body: String) {
-        let text = templates[event]?.render(context) ?? ""
-        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let first = lines.first, first.hasPrefix("Subject:") else { return ("", text) }
-        let subject = first.dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces)
-        var body = lines.count > 1 ? Substring(lines[1]) : ""
-        while body.first == "\n" { body = body.dropFirst() }
-        while body.last == "\n" { body = body.dropLast() }
-        return (subject, String(body))
+        guard let template = templates[event] else { return ("", "") }
+        return (template.subject.render(context), Self.trimmingNewlines(template.body.render(context)))
+    }
+
+    /// A template's subject line and body, each compiled on its own so that rendering splits nothing.
+    private static func compile(_ source: String, named name: String,
+                                partials: [String: String]) throws -> (subject: TextTemplate, body: TextTemplate) {
+        let lines = source.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let subject = lines[0].hasPrefix("Subject:") ? lines[0].dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces) : ""
+        guard !subject.isEmpty else {
+            throw Unusable(description: "the mail template \(name) does not begin with a \"Subject:\" line")
+        }
+        do throws(TextTemplate.SyntaxError) {
+            let subjectTemplate = try TextTemplate(subject, partials: partials)
+            do throws(TextTemplate.SyntaxError) {
+                return (subjectTemplate, try TextTemplate(lines.count > 1 ? String(lines[1]) : "", partials: partials))
+            } catch {
+                var error = error
+                error.line += 1  // counted from the line after the subject
+                throw error
+            }
+        } catch {
+            throw Unusable(description: "the mail template \(name) does not compile: \(error)")
+        }
+    }
+
+    /// `text` without the line breaks it begins and ends with.
+    private static func trimmingNewlines(_ text: String) -> String {
+        let bytes = text.utf8
+        let newline = UInt8(ascii: "\n")
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, bytes[start] == newline { start = bytes.index(after: start) }
+        while end > start, bytes[bytes.index(before: end)] == newline { end = bytes.index(before: end) }
+        return start == bytes.startIndex && end == bytes.endIndex ? text : String(text[start..<end])
     }
 }
