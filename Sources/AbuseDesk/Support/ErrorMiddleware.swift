@@ -3,12 +3,12 @@ import Vapor
 
 /// Turns every error into an answer in the dialect of the route it happened on, keeping its status.
 /// A 5xx never shows internals: it is logged with the request id, and the answer gives that id.
-struct ErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return await render(error, for: request)
+/// Future-based, so that a request that succeeds costs no Task of its own here (Vapor runs each async
+/// middleware in one); only an error is rendered in a Task.
+struct ErrorMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await render(error, for: request) }
         }
     }
 

@@ -2,17 +2,17 @@ import Vapor
 
 /// Logs every request once it is answered: method, path (never the query, which may carry secrets),
 /// status and duration, with the request id that `req.logger` carries.
-struct RequestLogMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+/// Future-based rather than async: Vapor runs each async middleware in a Task of its own, and this one
+/// sees every request.
+struct RequestLogMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let started = ContinuousClock.now
-        do {
-            let response = try await next.respond(to: request)
-            log(request, status: response.status.code, started: started)
-            return response
-        } catch {
-            let status = (error as? any AbortError)?.status.code ?? 500
+        return next.respond(to: request).always { result in
+            let status = switch result {
+            case .success(let response): response.status.code
+            case .failure(let error): (error as? any AbortError)?.status.code ?? 500
+            }
             log(request, status: status, started: started)
-            throw error
         }
     }
 
