@@ -1,16 +1,17 @@
 import Vapor
 
-/// Refuses requests beyond the per-address limit with 429 and `Retry-After`.
-struct RateLimitMiddleware: AsyncMiddleware {
+/// Refuses requests beyond the per-address limit with 429 and `Retry-After`. Future-based, like the
+/// request log: it decides without waiting, and needs no Task of its own.
+struct RateLimitMiddleware: Middleware {
     let limiter: RateLimiter
     let trustForwardedFor: Bool
     let metrics: AppMetrics
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if case .limited(let seconds) = limiter.take(request.clientAddress(trustForwardedFor: trustForwardedFor)) {
             metrics.rateLimited()
-            throw ClientError.rateLimited(retryAfter: seconds)
+            return request.eventLoop.makeFailedFuture(ClientError.rateLimited(retryAfter: seconds))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
