@@ -41,7 +41,7 @@ struct AccountSubmissions: Sendable {
                                   notes: draft.justification ?? draft.details["comments"]?.stringValue ?? "",
                                   originalWork: draft.originalWork, targets: draft.targets, attachmentIDs: [], routing: routing,
                                   submitterAccountID: submitterAccountID, details: draft.details)
-        return try await intake.fileWithReceipt(record)
+        return try await intake.file(record)
     }
 
     /// A report this account filed about one of `urls` since `date`, if any.

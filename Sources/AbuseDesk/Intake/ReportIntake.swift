@@ -32,7 +32,8 @@ struct ReportIntake: Sendable {
     }
 
     /// Files a Report Abuse API v2.0 report (or a portal report, built into the same shape) and queues
-    /// its reporter's receipt in the same transaction; a test submission files and sends nothing. `answer` renders the success response for the new ids, to be stored with the idempotency key.
+    /// its reporter's receipt in the same transaction; a test submission files and sends nothing.
+    /// `answer` renders the success response for the new ids, to be stored with the idempotency key.
     func submit(_ body: JSONValue, channel: IntakeChannel, key: IdempotencyKey?, submitterAccountID: String? = nil,
                 database: @autoclosure () -> any Database, answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         if let key, let replay = try await idempotency.previousAnswer(for: key, now: now(), on: database()) {
@@ -51,7 +52,7 @@ struct ReportIntake: Sendable {
         case .success(let draft):
             let record = ReportRecord(draft: draft, channel: channel, receivedAt: now, router: directory.router,
                                       submitterAccountID: submitterAccountID)
-            return try await file([record], key: key, messages: [notices.receipt(for: record)], answer: answer)
+            return try await file([record], key: key, answer: answer)
         }
     }
 
@@ -68,30 +69,32 @@ struct ReportIntake: Sendable {
         case .success(let submission):
             let router = directory.router
             let records = submission.drafts.map { ReportRecord(draft: $0, channel: .legacyAPI, receivedAt: now, router: router) }
-            return try await file(records, key: nil, messages: records.map(notices.receipt(for:)), answer: answer)
+            return try await file(records, key: nil, answer: answer)
         }
     }
 
     /// Files a report from the portal's form (validated there, its attachment stored) and queues the
     /// reporter's receipt in the same transaction. Answers the report id.
     func filePortalReport(_ draft: ReportDraft) async throws -> String {
-        try await fileWithReceipt(ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router))
+        try await file(ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router))
     }
 
     /// Files one report and queues its reporter's receipt in the same transaction. Answers the report id.
-    func fileWithReceipt(_ record: ReportRecord) async throws -> String {
-        let result = try await file([record], key: nil, messages: [notices.receipt(for: record)]) { _ in StoredResponse(status: 200, body: "") }
+    func file(_ record: ReportRecord) async throws -> String {
+        let result = try await file([record], key: nil) { _ in StoredResponse(status: 200, body: "") }
         guard case .filed(let ids, _) = result, let id = ids.first else { throw StoreError.notFiled }
         return id
     }
 
-    /// Queues `records` with their reporters' receipts (`messages`) for one transaction.
-    private func file(_ records: [ReportRecord], key: IdempotencyKey?, messages: [OutgoingMessage],
+    /// Queues `records` for one transaction, each with its reporter's receipt: every report filed, from
+    /// whichever channel, is acknowledged by e-mail.
+    private func file(_ records: [ReportRecord], key: IdempotencyKey?,
                       answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let ids = records.map(\.id)
         let response = answer(ids)
         let claim = key.map { IdempotencyClaim(key: $0.key, requestHash: $0.requestHash, response: response) }
-        switch try await queue.file(IntakeJob(records: records, claim: claim, messages: messages)) {
+        let receipts = records.map(notices.receipt(for:))
+        switch try await queue.file(IntakeJob(records: records, claim: claim, messages: receipts)) {
         case .filed:
             metrics.reportsFiled(records.count, channel: records[0].channel)
             return .filed(ids, response)
