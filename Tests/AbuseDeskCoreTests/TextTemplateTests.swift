@@ -47,13 +47,23 @@ import Testing
         #expect(try render("{{> outer}}", ["name": "Ann"], partials: partials) == "[--\nAnn\n]")
     }
 
+    @Test func theLineBreaksATemplateBeginsAndEndsWithCanBeDroppedWhenCompiled() throws {
+        let template = try TextTemplate("\n\nHello {{name}}\n{{> sig}}", partials: ["sig": "--\nAnn\n\n"]).trimmingLineBreaksAtEdges()
+        #expect(template.render(["name": "Bo"]) == "Hello Bo\n--\nAnn")
+        #expect(try TextTemplate("\n\n").trimmingLineBreaksAtEdges().render([:]) == "")
+        #expect(try TextTemplate("{{#on}}\nx\n{{/on}}").trimmingLineBreaksAtEdges().render(["on": true]) == "x\n",
+                "only the template's own text is trimmed, not what its sections write")
+    }
+
     @Test(arguments: [("line 1\n{{name", 2, "a tag opened with {{ is never closed"),
                       ("{{#a}}\n{{#b}}\n{{/b}}", 1, "the section a is never closed"),
                       ("{{#a}}\n\n{{/b}}", 3, "{{/b}} closes the section a opened on line 1"),
                       ("{{/a}}", 1, "{{/a}} closes no section"),
                       ("{{> nowhere}}", 1, "there is no partial named nowhere"),
                       ("{{}}", 1, "a tag has no name"),
-                      ("{{% CONTENT_TYPE: TEXT}}", 1, "% CONTENT_TYPE: TEXT is not a name: use letters, digits, \".\", \"_\" and \"-\""),
+                      ("{{% CONTENT_TYPE: TEXT}}", 1, "{{% CONTENT_TYPE: TEXT}}: pragmas and delimiter changes are not understood here; remove the tag (values are always written as plain text, unescaped)"),
+                      ("\n{{=<% %>=}}", 2, "{{=<% %>=}}: pragmas and delimiter changes are not understood here; remove the tag (values are always written as plain text, unescaped)"),
+                      ("{{a b}}", 1, "a b is not a name: use letters, digits, \".\", \"_\" and \"-\""),
                       ("{{a..b}}", 1, "a..b has an empty part between its dots"),
                       ("{{> loop}}", 1, "the partial loop includes itself, directly or through others")])
     func aTemplateThatDoesNotCompileSaysWhereAndWhy(source: String, line: Int, problem: String) {

@@ -64,38 +64,25 @@ public struct MailTemplates: Sendable {
     /// The subject and body of `event`'s e-mail for `context` (keys as the template names them).
     public func render(_ event: Event, _ context: [String: TemplateValue]) -> (subject: String, body: String) {
         guard let template = templates[event] else { return ("", "") }
-        return (template.subject.render(context), Self.trimmingNewlines(template.body.render(context)))
+        return (template.subject.render(context), template.body.render(context))
     }
 
-    /// A template's subject line and body, each compiled on its own so that rendering splits nothing.
+    /// A template's subject line and body, each compiled on its own so that rendering splits nothing. The
+    /// body begins at the subject's line break, so that its lines are counted from the top of the file; the
+    /// blank lines it begins and ends with are dropped.
     private static func compile(_ source: String, named name: String,
                                 partials: [String: String]) throws -> (subject: TextTemplate, body: TextTemplate) {
-        let lines = source.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        let subject = lines[0].hasPrefix("Subject:") ? lines[0].dropFirst("Subject:".count).trimmingCharacters(in: .whitespaces) : ""
+        let subjectEnd = source.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? source.endIndex
+        let firstLine = source[..<subjectEnd]
+        let subject = firstLine.hasPrefix("Subject:") ? String(firstLine.dropFirst("Subject:".count)).trimmingWhitespace() : ""
         guard !subject.isEmpty else {
             throw Unusable(description: "the mail template \(name) does not begin with a \"Subject:\" line")
         }
-        do throws(TextTemplate.SyntaxError) {
-            let subjectTemplate = try TextTemplate(subject, partials: partials)
-            do throws(TextTemplate.SyntaxError) {
-                return (subjectTemplate, try TextTemplate(lines.count > 1 ? String(lines[1]) : "", partials: partials))
-            } catch {
-                var error = error
-                error.line += 1  // counted from the line after the subject
-                throw error
-            }
+        do {
+            return (try TextTemplate(subject, partials: partials),
+                    try TextTemplate(String(source[subjectEnd...]), partials: partials).trimmingLineBreaksAtEdges())
         } catch {
             throw Unusable(description: "the mail template \(name) does not compile: \(error)")
         }
-    }
-
-    /// `text` without the line breaks it begins and ends with.
-    private static func trimmingNewlines(_ text: String) -> String {
-        let bytes = text.utf8
-        let newline = UInt8(ascii: "\n")
-        var start = bytes.startIndex, end = bytes.endIndex
-        while start < end, bytes[start] == newline { start = bytes.index(after: start) }
-        while end > start, bytes[bytes.index(before: end)] == newline { end = bytes.index(before: end) }
-        return start == bytes.startIndex && end == bytes.endIndex ? text : String(text[start..<end])
     }
 }

@@ -52,10 +52,10 @@ extension TextTemplate {
 
                 // A tag alone on its line takes the line with it; a partial's text is indented like the tag.
                 var indentation = Substring()
-                if tag.standsAlone, let line = Self.lineAround(start.lowerBound..<end.upperBound, in: source) {
-                    indentation = source[line.start..<start.lowerBound]
+                if tag.standsAlone, let whole = Self.lineAround(start.lowerBound..<end.upperBound, in: source) {
+                    indentation = source[whole.start..<start.lowerBound]
                     pending = pending.dropLast(indentation.count)
-                    cursor = line.next
+                    cursor = whole.next
                 }
                 flush()
 
@@ -101,12 +101,16 @@ extension TextTemplate {
             let sigil = triple ? nil : body.first.flatMap { "#^/>!&".contains($0) ? $0 : nil }
             if sigil != nil { body = body.dropFirst() }
             if sigil == "!" { return .comment }
-            let name = body.trimmingSpaces()
+            if let other = body.first, !triple, "%=".contains(other) {
+                throw SyntaxError(line: line, problem: "{{\(content)}}: pragmas and delimiter changes are not understood here; "
+                                  + "remove the tag (values are always written as plain text, unescaped)")
+            }
+            let name = String(body).trimmingWhitespace()
             guard !name.isEmpty else { throw SyntaxError(line: line, problem: "a tag has no name") }
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
                 throw SyntaxError(line: line, problem: "\(name) is not a name: use letters, digits, \".\", \"_\" and \"-\"")
             }
-            if sigil == ">" { return .partial(String(name)) }
+            if sigil == ">" { return .partial(name) }
             let path = name == "." ? [] : name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !path.contains("") else { throw SyntaxError(line: line, problem: "\(name) has an empty part between its dots") }
             return switch sigil {
@@ -154,13 +158,4 @@ extension TextTemplate {
 
 private extension UInt8 {
     var isSpaceOrTab: Bool { self == UInt8(ascii: " ") || self == UInt8(ascii: "\t") }
-}
-
-private extension Substring {
-    func trimmingSpaces() -> Substring {
-        var trimmed = self
-        while trimmed.first?.isWhitespace == true { trimmed = trimmed.dropFirst() }
-        while trimmed.last?.isWhitespace == true { trimmed = trimmed.dropLast() }
-        return trimmed
-    }
 }

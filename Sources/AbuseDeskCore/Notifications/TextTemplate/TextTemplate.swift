@@ -22,16 +22,37 @@ public struct TextTemplate: Sendable {
     }
 
     let nodes: [Node]
+    /// Room for what is rendered: the template's own text and as much again for the values.
+    private let expectedSize: Int
 
     /// Compiles `source`; `partials` holds the templates `{{> name}}` may include, by name.
     public init(_ source: String, partials: [String: String] = [:]) throws(SyntaxError) {
-        nodes = try Parser(partials: partials).parse(source, depth: 0)
+        self.init(nodes: try Parser(partials: partials).parse(source, depth: 0))
+    }
+
+    private init(nodes: [Node]) {
+        self.nodes = nodes
+        expectedSize = 2 * nodes.reduce(0) { size, node in
+            if case .text(let text) = node { size + text.utf8.count } else { size }
+        }
+    }
+
+    /// The template without the line breaks its text begins and ends with.
+    public func trimmingLineBreaksAtEdges() -> TextTemplate {
+        var nodes = nodes
+        if case .text(let text)? = nodes.first { nodes[0] = .text(String(text.drop { $0 == "\n" })) }
+        if case .text(let text)? = nodes.last {
+            var trimmed = Substring(text)
+            while trimmed.last == "\n" { trimmed = trimmed.dropLast() }
+            nodes[nodes.count - 1] = .text(String(trimmed))
+        }
+        return TextTemplate(nodes: nodes.filter { $0 != .text("") })
     }
 
     /// The text for `context`, the names the template reads at the top level.
     public func render(_ context: [String: TemplateValue]) -> String {
         var output = ""
-        output.reserveCapacity(2048)
+        output.reserveCapacity(expectedSize)
         var scopes: [TemplateValue] = [.object(context)]
         Self.render(nodes, scopes: &scopes, into: &output)
         return output
