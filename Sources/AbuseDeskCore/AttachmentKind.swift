@@ -69,7 +69,15 @@ public enum AttachmentKind: String, Sendable, CaseIterable {
 
     /// At least two lines, every non-empty line with the same number of comma-separated fields (two or more).
     private static func looksLikeCSV(_ text: String) -> Bool {
-        let lines = text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }
+        // The first 100 non-blank lines decide; the rest of a large file is not walked.
+        var lines: [Substring] = []
+        var rest = text[...]
+        while lines.count < 100, !rest.isEmpty {
+            let end = rest.firstIndex(where: \.isNewline) ?? rest.endIndex
+            let line = rest[..<end]
+            if !line.allSatisfy(\.isWhitespace) { lines.append(line) }
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+        }
         guard lines.count >= 2, let first = lines.first else { return false }
         func fields(_ line: Substring) -> Int {
             var count = 1
@@ -81,6 +89,6 @@ public enum AttachmentKind: String, Sendable, CaseIterable {
             return count
         }
         let width = fields(first)
-        return width >= 2 && lines.prefix(100).allSatisfy { fields($0) == width }
+        return width >= 2 && lines.allSatisfy { fields($0) == width }
     }
 }

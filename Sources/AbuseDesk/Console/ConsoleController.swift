@@ -12,6 +12,7 @@ struct ConsoleController: RouteCollection {
     let decisions: ReportDecisions
     let mitigations: Mitigations
     let administration: AccountAdministration
+    let operators: OperatorAdministration
     let attachments: AttachmentStore
     let taxonomy: Taxonomy
     let trustForwardedFor: Bool
@@ -22,9 +23,10 @@ struct ConsoleController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let console = routes.grouped("console")
         console.get("login", use: signInPage)
-        console.post("login", use: signIn)
+        // A sign-in form is a few hundred bytes; nobody needs more than 8 KiB to send one.
+        console.on(.POST, "login", body: .collect(maxSize: BodyLimits.signIn), use: signIn)
         let signedIn = console.grouped(ConsoleAuthentication(sessions: sessions))
-        signedIn.get { $0.redirect(to: "/console/reports") }
+        signedIn.get { $0.redirect(toLocal: "/console/reports") }
         signedIn.post("logout", use: signOut)
         signedIn.get("reports", use: queue)
         signedIn.post("reports", "bulk", use: bulk)
@@ -41,8 +43,13 @@ struct ConsoleController: RouteCollection {
         signedIn.get("accounts", ":account_id", use: account)
         signedIn.post("accounts", ":account_id", ":action", use: accountAction)
         signedIn.post("accounts", ":account_id", ":action", ":item_id", use: accountAction)
-        signedIn.get("operators", use: operators)
+        signedIn.get("operators", use: operatorsPage)
         signedIn.post("operators", use: createOperator)
+        signedIn.get("operators", ":operator_id", use: operatorPage)
+        signedIn.post("operators", ":operator_id", ":action", use: operatorAction)
+        signedIn.post("operators", ":operator_id", ":action", ":item_id", use: operatorAction)
+        signedIn.get("password", use: passwordPage)
+        signedIn.post("password", use: changePassword)
     }
 
     // MARK: Signing in and out
@@ -59,25 +66,35 @@ struct ConsoleController: RouteCollection {
 
     @Sendable
     func signInPage(_ request: Request) async throws -> Response {
-        if try await sessions.current(request) != nil { return request.redirect(to: Self.safeNext(request.query["next"])) }
+        if try await sessions.current(request) != nil { return request.redirect(toLocal: LocalRedirect.console(request.query["next"])) }
         return try await renderSignIn(request, email: "", error: nil, status: .ok)
     }
 
+    /// Checks what costs nothing first: the per-address limit, where the form comes from and its CSRF
+    /// token (the body is at most 8 KiB, read in linear time); only then the password, with Bcrypt.
     @Sendable
     func signIn(_ request: Request) async throws -> Response {
         if case .limited(let seconds) = signInLimiter.take(request.clientAddress(trustForwardedFor: trustForwardedFor)) {
             throw ClientError.rateLimited(retryAfter: seconds)
         }
-        let form = try Self.form(request)
+        let form = FormProtection.sameOrigin(request) ? try Self.form(request) : [:]
         let email = form["email"]?.stringValue ?? ""
         guard FormProtection.verify(request, submitted: form[FormProtection.fieldName]?.stringValue) else {
             return try await renderSignIn(request, email: email, error: "The form was too old or not sent from this site. Try again.", status: .forbidden)
         }
-        guard let account = try await sessions.verify(email: email, password: form["password"]?.stringValue ?? "", request: request) else {
+        let account: OperatorModel
+        switch try await sessions.verify(email: email, password: form["password"]?.stringValue ?? "", request: request) {
+        case .operator(let found):
+            account = found
+        case .disabled:
+            request.logger.notice("Console sign-in refused: the operator is disabled")
+            return try await renderSignIn(request, email: email, error: "Your access to the console was turned off. Ask an admin of your team to turn it on again.",
+                                          status: .unauthorized)
+        case .refused:
             request.logger.notice("Console sign-in refused")
             return try await renderSignIn(request, email: email, error: "The e-mail address or the password is wrong.", status: .unauthorized)
         }
-        let response = request.redirect(to: Self.safeNext(form["next"]?.stringValue), redirectType: .normal)
+        let response = request.redirect(toLocal: LocalRedirect.console(form["next"]?.stringValue))
         try await sessions.start(for: account, on: response, request: request)
         request.logger.info("Operator signed in", metadata: ["operator.id": .string(account.id ?? "")])
         return response
@@ -85,26 +102,18 @@ struct ConsoleController: RouteCollection {
 
     private func renderSignIn(_ request: Request, email: String, error: String?, status: HTTPResponseStatus) async throws -> Response {
         let (token, isNew) = FormProtection.token(for: request)
-        let page = SignInPage(csrfToken: token, next: Self.safeNext(request.query["next"] ?? (try? Self.form(request))?["next"]?.stringValue),
+        let page = SignInPage(csrfToken: token, next: LocalRedirect.console(request.query["next"] ?? (try? Self.form(request))?["next"]?.stringValue),
                               email: email, error: error)
         let response = try await PortalView.render("console/login", page, for: request, status: status)
-        if isNew { FormProtection.setCookie(token, on: response, secure: request.url.scheme == "https") }
+        if isNew { FormProtection.setCookie(token, on: response, secure: request.isServedOverHTTPS) }
         return response
     }
 
     @Sendable
     func signOut(_ request: Request) async throws -> Response {
-        let response = request.redirect(to: "/console/login", redirectType: .normal)
+        let response = request.redirect(toLocal: "/console/login")
         try await sessions.end(request, on: response)
         return response
-    }
-
-    /// Where to go after signing in: a console page of this site, never elsewhere.
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/console"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/console/login") else {
-            return "/console/reports"
-        }
-        return next
     }
 
     // MARK: The queue
@@ -266,10 +275,7 @@ struct ConsoleController: RouteCollection {
     /// An URL-encoded form's fields as a JSON object of strings (blank fields left out), with the fields
     /// named in `arrays` gathered into arrays: the shape the workflow's request readers take.
     static func form(_ request: Request, arrays: Set<String> = []) throws -> JSONObject {
-        guard request.headers.contentType == .urlEncodedForm || request.body.data == nil else {
-            throw ClientError.unsupportedMediaType(expected: "application/x-www-form-urlencoded", got: request.headers.contentType?.description)
-        }
-        let query = QueryParameters(request.body.string, droppingEmpty: true)
+        let query = try request.urlEncodedForm()
         var object = JSONObject()
         for name in query.names {
             let values = query.values(name)

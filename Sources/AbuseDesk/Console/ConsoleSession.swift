@@ -27,12 +27,38 @@ struct ConsoleSessions: Sendable {
 
     let now: @Sendable () -> Date
 
-    /// The operator with this e-mail address and password, or nil. Bcrypt runs off the event loop.
-    func verify(email: String, password: String, request: Request) async throws -> OperatorModel? {
+    /// What a sign-in with an e-mail address and a password comes to.
+    enum SignIn {
+        case `operator`(OperatorModel)
+        /// The password was right, but an admin disabled the operator.
+        case disabled
+        case refused
+    }
+
+    /// Checks an e-mail address and password. Bcrypt runs off the event loop, and for an unknown address
+    /// too; a password longer than Bcrypt reads (72 bytes) never matches.
+    func verify(email: String, password: String, request: Request) async throws -> SignIn {
         let found = try await OperatorModel.query(on: request.db).filter(\.$email == email.trimmingWhitespace().lowercased()).first()
         let hash = found?.passwordHash ?? Self.decoyHash
-        let matches = try await request.application.threadPool.runIfActive { (try? Bcrypt.verify(password, created: hash)) ?? false }
-        return matches ? found : nil
+        let matches = try await request.application.threadPool.runIfActive {
+            password.utf8.count <= OperatorAdministration.maximumPasswordBytes && ((try? Bcrypt.verify(password, created: hash)) ?? false)
+        }
+        guard matches, let found else { return .refused }
+        return found.disabledAt == nil ? .operator(found) : .disabled
+    }
+
+    /// Ends every session of an operator (but `keeping`, the one that asked): after a password change
+    /// or when the operator is disabled.
+    static func endAll(of operatorID: String, keeping: String? = nil, on database: any Database) async throws {
+        var sessions = OperatorSessionModel.query(on: database).filter(\.$operatorID == operatorID)
+        if let keeping { sessions = sessions.filter(\.$id != keeping) }
+        try await sessions.delete()
+    }
+
+    /// The id (the secret's SHA-256) of the request's session, if it carries one.
+    static func sessionID(of request: Request) -> String? {
+        guard let secret = request.cookies[cookieName]?.string, AccessToken.isWellFormed(secret) else { return nil }
+        return AccessToken.hash(secret)
     }
 
     /// Starts a session for `account` and sets its cookie on `response`.
@@ -46,7 +72,7 @@ struct ConsoleSessions: Sendable {
         session.expiresAt = now().addingTimeInterval(Self.lifetime)
         try await session.create(on: request.db)
         response.cookies[Self.cookieName] = HTTPCookies.Value(string: secret.secret, maxAge: Int(Self.lifetime), path: "/console",
-                                                              isSecure: request.url.scheme == "https", isHTTPOnly: true, sameSite: .strict)
+                                                              isSecure: request.isServedOverHTTPS, isHTTPOnly: true, sameSite: .strict)
     }
 
     /// Ends the request's session and clears its cookie.
@@ -55,7 +81,7 @@ struct ConsoleSessions: Sendable {
             try await OperatorSessionModel.query(on: request.db).filter(\.$id == AccessToken.hash(secret)).delete()
         }
         response.cookies[Self.cookieName] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/console",
-                                                              isSecure: request.url.scheme == "https", isHTTPOnly: true, sameSite: .strict)
+                                                              isSecure: request.isServedOverHTTPS, isHTTPOnly: true, sameSite: .strict)
     }
 
     /// The signed-in operator of a request, if its cookie names a live session.
@@ -66,6 +92,7 @@ struct ConsoleSessions: Sendable {
             SELECT operators.id, operators.email, operators.role, operator_sessions.csrf_token
             FROM operator_sessions JOIN operators ON operators.id = operator_sessions.operator_id
             WHERE operator_sessions.id = \(bind: AccessToken.hash(secret)) AND operator_sessions.expires_at > \(bind: now())
+              AND operators.disabled_at IS NULL
             """).first() else { return nil }
         guard let role = OperatorRole(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
         return ConsoleOperator(id: try row.decode(column: "id", as: String.self), email: try row.decode(column: "email", as: String.self),
@@ -91,13 +118,14 @@ struct ConsoleAuthentication: AsyncMiddleware {
         guard let signedIn = try await sessions.current(request) else {
             if request.method == .GET {
                 let target = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
-                return request.redirect(to: "/console/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                return request.redirect(toLocal: "/console/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
             }
             throw ClientError(status: .unauthorized, code: "SignedOut", message: "Your session has ended. Sign in again, then repeat what you did.")
         }
         if request.method == .POST {
-            let submitted = try? request.content.get(String.self, at: ConsoleSessions.csrfField)
-            guard FormProtection.sameOrigin(request), let submitted, FormProtection.constantTimeEquals(submitted, signedIn.csrfToken) else {
+            // The origin is checked before the body is read; the body (at most 1 MiB) is read once, in linear time.
+            let submitted = FormProtection.sameOrigin(request) ? (try? request.urlEncodedForm())?.values(ConsoleSessions.csrfField).last : nil
+            guard let submitted, FormProtection.constantTimeEquals(submitted, signedIn.csrfToken) else {
                 throw ClientError(status: .forbidden, code: "Forbidden",
                                   message: "This form was not sent from a page of this console, or it is too old. Open the page again and repeat what you did.")
             }

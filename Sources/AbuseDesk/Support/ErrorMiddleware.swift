@@ -9,7 +9,18 @@ struct ErrorMiddleware: Middleware {
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         next.respond(to: request).flatMapError { error in
             request.eventLoop.makeFutureWithTask { await render(error, for: request) }
+        }.map { Self.withSafeHeaders($0, for: request) }
+    }
+
+    /// The last line of defence against response splitting: an answer whose headers hold a line break
+    /// or a NUL (which no code here should ever build) is replaced by a 500 and logged.
+    static func withSafeHeaders(_ response: Response, for request: Request) -> Response {
+        for (name, value) in response.headers where value.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+            request.logger.critical("Refused to send a header with a line break", metadata: ["header": .string(name)])
+            return ReportAPIResponses.json(ReportAPIResponses.error(clientError(from: Abort(.internalServerError), request: request)),
+                                           status: .internalServerError)
         }
+        return response
     }
 
     func render(_ error: any Error, for request: Request) async -> Response {
@@ -108,6 +119,8 @@ struct ErrorMiddleware: Middleware {
 /// How large a body each endpoint accepts.
 enum BodyLimits {
     static let json: ByteCount = "1mb"
+    /// The console's sign-in form: an address, a password and two hidden fields.
+    static let signIn: ByteCount = "8kb"
     /// The file itself may be 10 MiB; the multipart envelope around it needs a little more.
     static let upload: ByteCount = ByteCount(value: AttachmentKind.maximumSize + 64 * 1024)
 

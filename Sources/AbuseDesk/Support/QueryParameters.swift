@@ -4,32 +4,37 @@ import Foundation
 /// The query of a request as name–value pairs in order (names may repeat: `type=PHISH&type=GEN`), read
 /// into typed values while every problem is collected: an unknown name, a repeated single value, a
 /// value outside its list or range.
-struct QueryParameters {
+struct QueryParameters: Sendable {
     private let pairs: [(name: String, value: String)]
+    /// Where each name's values are in `pairs`, so that reading a name costs its own values only: a
+    /// body of many thousands of fields is read in time linear in its size.
+    private let positions: [String: [Int]]
+    /// Every name given, once each, in order.
+    let names: [String]
     private(set) var problems: [ValidationProblem] = []
 
     /// The pairs of `query`; with `droppingEmpty`, those without a value are left out (an HTML form sends
     /// every field, filled in or not).
     init(_ query: String?, droppingEmpty: Bool = false) {
-        let all: [(name: String, value: String)] = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).map { item in
-            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        var pairs: [(name: String, value: String)] = []
+        var positions: [String: [Int]] = [:]
+        var names: [String] = []
+        for item in (query ?? "").utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = item.firstIndex(of: UInt8(ascii: "="))
+            let name = FormDecoding.decode(item[..<(equals ?? item.endIndex)])
+            let value = equals.map { FormDecoding.decode(item[item.index(after: $0)...]) } ?? ""
+            if droppingEmpty, value.isEmpty { continue }
+            if positions[name] == nil { names.append(name) }
+            positions[name, default: []].append(pairs.count)
+            pairs.append((name, value))
         }
-        pairs = droppingEmpty ? all.filter { !$0.value.isEmpty } : all
-    }
-
-    /// Every name given, once each, in order.
-    var names: [String] {
-        var seen = Set<String>()
-        return pairs.map(\.name).filter { seen.insert($0).inserted }
+        self.pairs = pairs
+        self.positions = positions
+        self.names = names
     }
 
     func values(_ name: String) -> [String] {
-        pairs.filter { $0.name == name }.map(\.value)
+        positions[name].map { $0.map { pairs[$0].value } } ?? []
     }
 
     mutating func problem(_ name: String, _ code: ValidationProblem.Code, _ message: String) {
@@ -38,8 +43,7 @@ struct QueryParameters {
 
     /// Names every parameter this endpoint does not take.
     mutating func rejectUnknown(allowed: [String]) {
-        var reported = Set<String>()
-        for (name, _) in pairs where !allowed.contains(name) && reported.insert(name).inserted {
+        for name in names where !allowed.contains(name) {
             let hint = FieldChecker.closest(to: name, in: allowed).map { "; did you mean \"\($0)\"?" }
                 ?? (allowed.isEmpty ? "; this endpoint takes none." : "; the parameters are \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")).")
             problem(name, .unknownProperty, "Is not a parameter here" + hint)
@@ -104,5 +108,45 @@ struct QueryParameters {
             return fallback
         }
         return (field, parts.count == 2 && parts[1].lowercased() == "desc")
+    }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space, `%XX` a byte;
+/// a `%` not followed by two hex digits stays as it is, and bytes that are not UTF-8 become U+FFFD.
+enum FormDecoding {
+    static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String {
+        var needsWork = false
+        for byte in bytes where byte == UInt8(ascii: "+") || byte == UInt8(ascii: "%") {
+            needsWork = true
+            break
+        }
+        guard needsWork else { return String(decoding: bytes, as: UTF8.self) }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high < bytes.endIndex,
+                      let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low < bytes.endIndex,
+                      let value = hex(bytes[high]).flatMap({ h in hex(bytes[low]).map { h << 4 | $0 } }) {
+                output.append(value)
+                index = low
+            } else {
+                output.append(byte)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
