@@ -42,7 +42,8 @@ import Testing
                                                 effectiveDate: Date(timeIntervalSince1970: 1_800_000_000), isActive: false, statement: statement)
         let message = notices.mitigation(pending, report: hidden, to: "abuse@example.com", accountID: "a1")
         #expect(message.subject == "Mitigation scheduled for abuse report r1: phishing interstitial")
-        #expect(message.body.contains("applies to url_pattern login.example.com/x. It will take effect at 2027-01-15T08:00:00Z."))
+        // QA finding 19: plain words for what it applies to, and the date written as in every other e-mail.
+        #expect(message.body.contains("applies to the URLs matching login.example.com/x. It will take effect at 2027-01-15 08:00 UTC."))
         for line in ["Ground:     Terms of service 4.2", "Facts:      A phishing kit at /x.", "Automated:  no, a person decided",
                      "How to appeal: Reply to us."] {
             #expect(message.body.contains(line), "\(line)")
@@ -53,6 +54,10 @@ import Testing
         let applied = notices.mitigation(active, report: hidden, to: "abuse@example.com", accountID: "a1")
         #expect(applied.subject.hasPrefix("Mitigation applied"))
         #expect(applied.body.contains("It is in effect since") && applied.body.contains("Automated:  yes, the decision was taken by automated means"))
+        let filled = StatementOfReasons(ground: "ToS", facts: "Phishing.", automated: false, appeal: StatementOfReasons.defaultAppeal)
+            .filledIn(accountID: "a1", reportID: "r1")
+        #expect(filled.appeal == "Ask for a review through the Accounts API, POST /client/v4/accounts/a1/abuse-reports/r1/mitigations/appeal, saying why the mitigation should be lifted.")
+        #expect(!filled.appeal.contains("{") && !filled.appeal.contains("replying"))
     }
 
     @Test func theReporterIsNamedOnlyWhenTheyDidNotAskToStayHidden() {
@@ -93,11 +98,12 @@ import Testing
                                   incident: IncidentTime(date: "2026-11-20", time: "10:00", timeZone: "+0100", instant: Date()),
                                   reporter: Reporter(name: "Jane Doe", email: "jane@example.org"), anonymize: true, severity: nil, notes: "",
                                   targets: targets, attachmentIDs: [], routing: .unassigned)
-        let receipt = notices.receipt(for: record)
+        let receipt = try #require(notices.receipt(for: [record]))
         #expect(receipt.subject == "Report r9 received: Social Engineering")
-        #expect(receipt.recipient == "jane@example.org" && receipt.audience == .reporter && receipt.reportID == "r9")
+        #expect(receipt.recipient == "jane@example.org" && receipt.audience == .reporter && receipt.reportID == "r9" && receipt.isReceipt)
+        // Nobody verified the address: the receipt greets no name and makes no link of what was reported.
         #expect(receipt.body == """
-            Hello Jane Doe,
+            Hello,
 
             thank you for your report. We have received it and will look into it.
 
@@ -105,17 +111,19 @@ import Testing
             Received:   2026-11-23 12:00 UTC
             Incident:   Phishing / Social Engineering / Fake Login
             Happened:   2026-11-20 10:00 +0100
-            Reported:   https://a.example/x
-                        203.0.113.9 port 22
-                        198.51.100.1
-                        198.51.100.2
-                        198.51.100.3
-                        198.51.100.4
-                        198.51.100.5
-                        198.51.100.6
-                        198.51.100.7
-                        198.51.100.8
+            Reported:   hxxps://a[.]example/x
+                        203[.]0[.]113[.]9 port 22
+                        198[.]51[.]100[.]1
+                        198[.]51[.]100[.]2
+                        198[.]51[.]100[.]3
+                        198[.]51[.]100[.]4
+                        198[.]51[.]100[.]5
+                        198[.]51[.]100[.]6
+                        198[.]51[.]100[.]7
+                        198[.]51[.]100[.]8
                         and 1 more
+
+            Links and addresses are written so that they do not open by mistake: hxxp stands for http, [.] for a dot.
 
             What happens next: our trust and safety team reviews every report. When the abuse comes from
             a customer of ours, we ask them to stop it or act ourselves, and we write to you again once we
@@ -132,9 +140,26 @@ import Testing
         plain.incident = nil
         plain.anonymize = false
         plain.targets = []
-        let bare = notices.receipt(for: plain).body
+        let bare = try #require(notices.receipt(for: [plain])).body
         #expect(bare.contains("Received:   2026-11-23 12:00 UTC\nIncident:   Phishing\n\nWhat happens next"))
-        #expect(!bare.contains("As you asked"))
+        #expect(!bare.contains("As you asked") && !bare.contains("hxxp"))
+        #expect(notices.receipt(for: []) == nil)
+    }
+
+    @Test func oneReceiptListsEveryReportOfARequest() throws {
+        let records = try (0..<53).map { index in
+            ReportRecord(id: "id\(index)", receivedAt: Date(timeIntervalSince1970: 1_795_435_200), channel: .legacyAPI, reportType: .network,
+                         classification: Classification(threatType: "IP Address", incidentType: "Spam", attackMethod: nil, reportType: .network),
+                         incident: nil, reporter: Reporter(name: "Hello Your mailbox is full - sign in at https://evil.example", email: "victim@example.org"),
+                         anonymize: false, severity: nil, notes: "", targets: [ReportTarget(source: .url(try #require(ReportedURL("https://evil.example/login"))))],
+                         attachmentIDs: [], routing: .unassigned)
+        }
+        let receipt = try #require(notices.receipt(for: records))
+        #expect(receipt.subject == "53 reports received, the first id0")
+        #expect(receipt.reportID == "id0" && receipt.isReceipt)
+        #expect(receipt.body.hasPrefix("Hello,\n\nthank you for your reports. We have received them and will look into them.\n\nReceived:   2026-11-23 12:00 UTC\nReport ids:\n  id0  IP Address / Spam: hxxps://evil[.]example/login\n"))
+        #expect(receipt.body.contains("  id49  IP Address / Spam") && !receipt.body.contains("id50") && receipt.body.contains("  and 3 more\n"))
+        #expect(!receipt.body.contains("mailbox is full") && !receipt.body.contains("https://"))
     }
 
     @Test func aForwardedReportListsWhatTheHostNeedsWordForWord() {

@@ -86,14 +86,14 @@ struct ReportIntake: Sendable {
         return id
     }
 
-    /// Queues `records` for one transaction, each with its reporter's receipt: every report filed, from
-    /// whichever channel, is acknowledged by e-mail.
+    /// Queues `records` for one transaction with one receipt for all of them: every request that files,
+    /// from whichever channel, is acknowledged by e-mail once (within the address's hourly budget).
     private func file(_ records: [ReportRecord], key: IdempotencyKey?,
                       answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let ids = records.map(\.id)
         let response = answer(ids)
         let claim = key.map { IdempotencyClaim(key: $0.key, requestHash: $0.requestHash, response: response) }
-        let receipts = records.map(notices.receipt(for:))
+        let receipts = notices.receipt(for: records).map { [$0] } ?? []
         switch try await queue.file(IntakeJob(records: records, claim: claim, messages: receipts)) {
         case .filed:
             metrics.reportsFiled(records.count, channel: records[0].channel)

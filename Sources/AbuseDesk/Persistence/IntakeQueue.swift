@@ -19,6 +19,7 @@ actor IntakeQueue {
     private let database: any IntakeDatabase
     private let now: @Sendable () -> Date
     private let maximumBatch: Int
+    private let receiptsPerHour: Int
     private let logger: Logger
     private let metrics: AppMetrics
     private var pending: [Pending] = []
@@ -30,11 +31,12 @@ actor IntakeQueue {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     init(database: any IntakeDatabase, now: @escaping @Sendable () -> Date,
-         maximumBatch: Int, logger: Logger, metrics: AppMetrics) {
+         maximumBatch: Int, receiptsPerHour: Int, logger: Logger, metrics: AppMetrics) {
         self.database = database
         executor = database.eventLoop.executor
         self.now = now
         self.maximumBatch = max(1, maximumBatch)
+        self.receiptsPerHour = receiptsPerHour
         self.logger = logger
         self.metrics = metrics
     }
@@ -85,9 +87,10 @@ actor IntakeQueue {
     private func write(_ batch: [Pending]) async {
         let started = ContinuousClock.now
         do {
-            let outcomes = try await commit(batch.map(\.job))
+            let written = try await commit(batch.map(\.job))
             metrics.intakeBatch(size: batch.count, duration: ContinuousClock.now - started)
-            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+            metrics.receiptsSkipped(written.receiptsSkipped)
+            for (pending, outcome) in zip(batch, written.outcomes) { pending.continuation.resume(returning: outcome) }
         } catch where batch.count > 1 {
             // One bad job must not fail the others: write each alone.
             logger.warning("Intake batch failed; writing its jobs one by one", metadata: ["error": "\(String(reflecting: error))", "batch.size": "\(batch.count)"])
@@ -98,9 +101,9 @@ actor IntakeQueue {
         }
     }
 
-    private func commit(_ jobs: [IntakeJob]) async throws -> [IntakeOutcome] {
+    private func commit(_ jobs: [IntakeJob]) async throws -> ReportWriter.Written {
         let now = now()
-        return try await ReportWriter.write(jobs, to: database, now: now)
+        return try await ReportWriter.write(jobs, to: database, now: now, receiptsPerHour: receiptsPerHour)
     }
 }
 

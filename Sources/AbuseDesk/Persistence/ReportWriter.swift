@@ -54,7 +54,13 @@ enum ReportWriter {
     /// that need no checks (no idempotency key, no attachment, no e-mail) are inserted by one statement;
     /// the database derives their target rows itself (see the migration's trigger). Anything else is
     /// checked first.
-    static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date) async throws -> [IntakeOutcome] {
+    /// What a batch came to: each job's outcome, and how many receipts the hourly budget left out.
+    struct Written: Sendable {
+        var outcomes: [IntakeOutcome]
+        var receiptsSkipped = 0
+    }
+
+    static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date, receiptsPerHour: Int) async throws -> Written {
         let needsChecks = jobs.contains { job in
             job.claim != nil || !job.messages.isEmpty || job.records.contains { !$0.attachmentIDs.isEmpty }
         }
@@ -64,10 +70,10 @@ enum ReportWriter {
                 try await statements.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
                 try await audit(records, with: statements, now: now)
             }
-            return jobs.map { _ in .filed }
+            return Written(outcomes: jobs.map { _ in .filed })
         }
         return try await database.transaction { statements in
-            try await writeChecked(jobs, with: statements, now: now)
+            try await writeChecked(jobs, with: statements, now: now, receiptsPerHour: receiptsPerHour)
         }
     }
 
@@ -83,7 +89,8 @@ enum ReportWriter {
         _ = try await AuditLog.append(changes, at: now, on: statements)
     }
 
-    private static func writeChecked(_ jobs: [IntakeJob], with statements: any IntakeStatements, now: Date) async throws -> [IntakeOutcome] {
+    private static func writeChecked(_ jobs: [IntakeJob], with statements: any IntakeStatements, now: Date,
+                                     receiptsPerHour: Int) async throws -> Written {
         let sql = try statements.sql
         var outcomes = [IntakeOutcome?](repeating: nil, count: jobs.count)
 
@@ -135,6 +142,9 @@ enum ReportWriter {
             outcomes[position] = .filed
         }
 
+        let (sent, skipped) = try await withinReceiptBudget(messages, perHour: receiptsPerHour, sql: sql, now: now)
+        messages = sent
+
         try await statements.insert(into: "reports", columns: reportColumns, rows: filed.map(reportRow))
         for record in filed where !record.attachmentIDs.isEmpty {
             try await sql.update("attachments").set("report_id", to: record.id)
@@ -144,7 +154,33 @@ enum ReportWriter {
                                     rows: claims.map { [.text($0.key), .text($0.requestHash), .integer($0.response.status), .text($0.response.body), .date(now)] })
         try await statements.insert(into: "outbox_messages", columns: Outbox.columns, rows: messages.map { Outbox.row($0, now: now) })
         try await audit(filed, with: statements, now: now)
-        return outcomes.map { $0 ?? .filed }
+        return Written(outcomes: outcomes.map { $0 ?? .filed }, receiptsSkipped: skipped)
+    }
+
+    /// `messages` without the receipts that would pass an address's budget of receipts in the last hour
+    /// (counted in the store, so that every process counts the same), and how many were left out. Reports
+    /// are filed all the same; only their receipts are skipped.
+    private static func withinReceiptBudget(_ messages: [OutgoingMessage], perHour budget: Int, sql: any SQLDatabase,
+                                            now: Date) async throws -> (sent: [OutgoingMessage], skipped: Int) {
+        let addresses = Set(messages.filter(\.isReceipt).map { $0.recipient.lowercased() })
+        guard !addresses.isEmpty else { return (messages, 0) }
+        var used: [String: Int] = [:]
+        let rows = try await sql.select().column("receipt_to").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("outbox_messages").where("receipt_to", .in, Array(addresses)).where("created_at", .greaterThan, now.addingTimeInterval(-3600))
+            .groupBy("receipt_to").all()
+        for row in rows { used[try row.decode(column: "receipt_to", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+        var skipped = 0
+        let sent = messages.filter { message in
+            guard message.isReceipt else { return true }
+            let address = message.recipient.lowercased()
+            guard used[address, default: 0] < budget else {
+                skipped += 1
+                return false
+            }
+            used[address, default: 0] += 1
+            return true
+        }
+        return (sent, skipped)
     }
 
     static func reportRow(_ record: ReportRecord) -> [SQLValue] {

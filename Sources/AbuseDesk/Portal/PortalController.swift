@@ -126,7 +126,8 @@ struct PortalController: RouteCollection {
             }
             let id = try await intake.filePortalReport(draft)
             request.logger[metadataKey: "report.id"] = .string(id)
-            return request.redirect(to: "/report/abuse/received/\(id)", redirectType: .normal)
+            request.reportsFiled = 1
+            return request.redirect(toLocal: "/report/abuse/received/\(id)")
         }
     }
 
@@ -136,7 +137,7 @@ struct PortalController: RouteCollection {
         let page = ReportFormPage(form: form, problems: problems, taxonomy: taxonomy, taxonomyJSON: portalTaxonomyJSON,
                                   csrfToken: token, fresh: fresh, attachmentLost: attachmentLost)
         let response = try await PortalView.render("report-form", page, for: request, status: status)
-        if isNew { FormProtection.setCookie(token, on: response, secure: request.url.scheme == "https") }
+        if isNew { FormProtection.setCookie(token, on: response, secure: request.isServedOverHTTPS) }
         return response
     }
 }
@@ -178,7 +179,8 @@ struct PortalSubmission {
                 }
             }
         } else if contentType == .urlEncodedForm {
-            fields = (try? request.content.decode([String: String].self)) ?? [:]
+            let form = try request.urlEncodedForm()
+            for name in form.names { fields[name] = form.values(name).last }
         } else {
             throw Abort(.unsupportedMediaType, reason: "Send the form as the page does (multipart/form-data).")
         }

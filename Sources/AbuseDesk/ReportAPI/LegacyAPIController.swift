@@ -31,6 +31,7 @@ struct LegacyAPIController: RouteCollection {
         switch result {
         case .filed(let ids, let answer):
             request.logger[metadataKey: "report.ids"] = .string(ids.joined(separator: ","))
+            request.reportsFiled = ids.count
             return ReportAPIResponses.response(answer)
         case .validTest:
             return ReportAPIResponses.json(ReportAPIResponses.validTest)

@@ -19,8 +19,9 @@ struct ReportAPIController: RouteCollection {
     @Sendable
     func fileReport(_ request: Request) async throws -> Response {
         let body = try request.jsonBody()
-        let key = try request.idempotencyKey(scope: "report")
         let submitter = try await submittingAccount(request)
+        // A key belongs to its caller: an account's token, or anonymous callers among themselves.
+        let key = try request.idempotencyKey(scope: "report:" + (submitter.map { "account:" + $0 } ?? "anonymous"))
         let result = try await intake.submit(body, channel: .reportAPI, key: key, submitterAccountID: submitter, database: request.db) { ids in
             ReportAPIResponses.filed(ids[0])
         }
@@ -28,6 +29,7 @@ struct ReportAPIController: RouteCollection {
         case .filed(let ids, let answer):
             // The request's log line, written when the answer goes out, names the report.
             request.logger[metadataKey: "report.id"] = .string(ids[0])
+            request.reportsFiled = ids.count
             return ReportAPIResponses.response(answer)
         case .validTest:
             return ReportAPIResponses.json(ReportAPIResponses.validTest)

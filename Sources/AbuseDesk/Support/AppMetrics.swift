@@ -7,6 +7,7 @@ struct AppMetrics: Sendable {
     private let batchSize: ValueHistogram
     private let batchDuration: DurationHistogram
     private let rateLimitedCounter: Counter
+    private let receiptsSkippedCounter: Counter
     private let filed: [IntakeChannel: Counter]
     private let rejected: [IntakeChannel: Counter]
 
@@ -31,6 +32,9 @@ struct AppMetrics: Sendable {
             (channel, registry.makeCounter(descriptor: Self.name("reports_rejected", unit: "total", help: "Report submissions refused by validation, by intake channel"),
                                            labels: [("channel", channel.rawValue)]))
         })
+        receiptsSkippedCounter = registry.makeCounter(
+            descriptor: Self.name("receipts_skipped", unit: "total",
+                                  help: "Receipts not sent because their address had its hourly budget of receipts; the reports were filed"))
         rateLimitedCounter = registry.makeCounter(
             descriptor: Self.name("rate_limited", unit: "total", help: "Requests refused by the per-address rate limit"))
     }
@@ -46,6 +50,10 @@ struct AppMetrics: Sendable {
 
     func validationFailed(channel: IntakeChannel) {
         rejected[channel]?.increment()
+    }
+
+    func receiptsSkipped(_ count: Int) {
+        if count > 0 { receiptsSkippedCounter.increment(by: Int64(count)) }
     }
 
     func rateLimited() {

@@ -1,17 +1,43 @@
 import Vapor
 
-/// Refuses requests beyond the per-address limit with 429 and `Retry-After`. Future-based, like the
-/// request log: it decides without waiting, and needs no Task of its own.
+/// Refuses requests beyond the per-address limit with 429 and `Retry-After`; every answer tells the
+/// client where it stands (`RateLimit-Limit`, `-Remaining`, `-Reset`, `RateLimit-Policy`). A request
+/// that filed several reports is charged one token for each. Future-based, like the request log: it
+/// decides without waiting, and needs no Task of its own.
 struct RateLimitMiddleware: Middleware {
     let limiter: RateLimiter
     let trustForwardedFor: Bool
     let metrics: AppMetrics
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
-        if case .limited(let seconds) = limiter.take(request.clientAddress(trustForwardedFor: trustForwardedFor)) {
+        let address = request.clientAddress(trustForwardedFor: trustForwardedFor)
+        if case .limited(let seconds) = limiter.take(address) {
             metrics.rateLimited()
-            return request.eventLoop.makeFailedFuture(ClientError.rateLimited(retryAfter: seconds))
+            var error = ClientError.rateLimited(retryAfter: seconds)
+            for (name, value) in headers(limiter.standing(address)) { error.headers.replaceOrAdd(name: name, value: value) }
+            return request.eventLoop.makeFailedFuture(error)
         }
-        return next.respond(to: request)
+        return next.respond(to: request).map { response in
+            limiter.charge(address, request.reportsFiled - 1)
+            for (name, value) in headers(limiter.standing(address)) { response.headers.replaceOrAdd(name: name, value: value) }
+            return response
+        }
+    }
+
+    private func headers(_ standing: RateLimiter.Standing) -> [(String, String)] {
+        [("RateLimit-Limit", String(standing.limit)), ("RateLimit-Remaining", String(standing.remaining)),
+         ("RateLimit-Reset", String(standing.reset)), ("RateLimit-Policy", "\(standing.limit);w=60")]
+    }
+}
+
+extension Request {
+    private struct ReportsFiledKey: StorageKey {
+        typealias Value = Int
+    }
+
+    /// How many reports this request filed; the public rate limit charges each of them.
+    var reportsFiled: Int {
+        get { storage[ReportsFiledKey.self] ?? 0 }
+        set { storage[ReportsFiledKey.self] = newValue }
     }
 }

@@ -13,19 +13,42 @@ public struct Notices: Sendable {
 
     // MARK: To the reporter
 
-    public func receipt(for record: ReportRecord) -> OutgoingMessage {
-        let incident = record.classification.map { [$0.threatType, $0.incidentType, $0.attackMethod].compactMap { $0 }.joined(separator: " / ") }
-            ?? record.reportType.title
-        let shown = record.targets.prefix(10).map(Self.describe)
+    /// The most reports one receipt lists by id; a request that filed more says how many more.
+    static let receiptListLimit = 50
+
+    /// The one receipt of a request, whatever it filed (a v1 request may file many reports): its report
+    /// ids and what was reported, with links defanged. It greets nobody by name and repeats no text the
+    /// reporter wrote, since the address it goes to was never verified. Answers `nil` for no records.
+    public func receipt(for records: [ReportRecord]) -> OutgoingMessage? {
+        guard let record = records.first else { return nil }
+        func incident(of record: ReportRecord) -> String {
+            record.classification.map { [$0.threatType, $0.incidentType, $0.attackMethod].compactMap { $0 }.joined(separator: " / ") }
+                ?? record.reportType.title
+        }
         var context: [String: TemplateValue] = [
-            "id": .text(record.id), "reporterName": .text(record.reporter.name), "received": .text(Self.utcMinute(record.receivedAt)),
-            "incident": .text(incident), "headline": .text(record.classification?.incidentType ?? record.reportType.title),
-            "anonymize": .flag(record.anonymize), "moreTargets": .texts(shown.dropFirst()),
-            "hiddenTargetCount": .number(record.targets.count - shown.count),
+            "id": .text(record.id), "received": .text(Self.utcMinute(record.receivedAt)), "single": .flag(records.count == 1),
+            "count": .number(records.count), "headline": .text(record.classification?.incidentType ?? record.reportType.title),
+            "anonymize": .flag(records.contains(where: \.anonymize)),
+            "defanged": .flag(records.contains { !$0.targets.isEmpty }),
         ]
-        if let time = record.incident { context["happened"] = .text("\(time.date) \(time.time) \(time.timeZone)") }
-        if let first = shown.first { context["firstTarget"] = .text(first) }
-        return message(.reporterReceipt, context, audience: .reporter, to: record.reporter.email, reportID: record.id)
+        if records.count == 1 {
+            let shown = record.targets.prefix(10).map(Defanged.target)
+            context["incident"] = .text(incident(of: record))
+            context["moreTargets"] = .texts(shown.dropFirst())
+            context["hiddenTargetCount"] = .number(record.targets.count - shown.count)
+            if let time = record.incident { context["happened"] = .text("\(time.date) \(time.time) \(time.timeZone)") }
+            if let first = shown.first { context["firstTarget"] = .text(first) }
+        } else {
+            context["reports"] = .list(records.prefix(Self.receiptListLimit).map { record in
+                var item: [String: TemplateValue] = ["id": .text(record.id), "incident": .text(incident(of: record))]
+                if let first = record.targets.first { item["target"] = .text(Defanged.target(first)) }
+                return .object(item)
+            })
+            context["hiddenReportCount"] = .number(max(0, records.count - Self.receiptListLimit))
+        }
+        var message = message(.reporterReceipt, context, audience: .reporter, to: record.reporter.email, reportID: record.id)
+        message.isReceipt = true
+        return message
     }
 
     /// The decision on a report, told to its reporter: accepted, or denied with the reason in plain words.
@@ -54,8 +77,8 @@ public struct Notices: Sendable {
         let context: [String: TemplateValue] = [
             "report": Self.context(report),
             "mitigation": ["id": .text(mitigation.id), "type": .text(mitigation.type.rawValue.replacingOccurrences(of: "_", with: " ")),
-                           "entityType": .text(mitigation.entityType.rawValue), "entityID": .text(mitigation.entityID),
-                           "effectiveDate": .text(RFC3339.format(mitigation.effectiveDate)), "isActive": .flag(mitigation.isActive)],
+                           "entity": .text(mitigation.entityType.describe(mitigation.entityID)),
+                           "effectiveDate": .text(Self.utcMinute(mitigation.effectiveDate)), "isActive": .flag(mitigation.isActive)],
             "statement": ["ground": .text(statement.ground), "facts": .text(statement.facts), "automated": .flag(statement.automated),
                           "appeal": .text(statement.appeal)],
         ]
@@ -126,13 +149,6 @@ public struct Notices: Sendable {
             summary["reporter"] = .object(who)
         }
         return summary
-    }
-
-    static func describe(_ target: ReportTarget) -> String {
-        switch target.source {
-        case .ip(let address, let port): port.map { "\(address) port \($0)" } ?? address.description
-        case .url(let url): url.text
-        }
     }
 
     /// `2026-11-23 14:05`

@@ -16,6 +16,9 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var reportID: String?
     /// The customer account a customer e-mail goes to.
     public var accountID: String?
+    /// A receipt to a reporter's address, which nobody verified: it counts against that address's
+    /// hourly budget of receipts.
+    public var isReceipt = false
 
     public init(audience: MessageAudience, recipient: String, subject: String, body: String, reportID: String?, accountID: String? = nil) {
         self.audience = audience

@@ -39,7 +39,8 @@ import VaporTesting
             let receipt = try #require(try await OutboxMessageModel.query(on: app.db).filter(\.$reportID == id).first())
             #expect(receipt.audience == "reporter" && receipt.recipient == "jane@example.org")
             #expect(receipt.subject == "Report \(id) received: Account Compromise/Unauthorized Access")
-            #expect(receipt.body.contains("Reported:   203.0.113.9\n            2001:db8::7 port 51000"))
+            #expect(receipt.body.contains("Reported:   203[.]0[.]113[.]9\n            2001:db8::7 port 51000"))
+            #expect(receipt.receiptTo == "jane@example.org")
             #expect(try await app.count("outbox_messages") == 1)
         }
     }

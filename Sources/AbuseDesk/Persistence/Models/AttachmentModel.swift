@@ -13,6 +13,8 @@ final class AttachmentModel: Model, @unchecked Sendable {
     @Field(key: "media_type") var mediaType: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "report_id") var reportID: String?
+    /// The client address the file was uploaded from, for its quota.
+    @OptionalField(key: "uploaded_by") var uploadedBy: String?
 
     init() {}
 

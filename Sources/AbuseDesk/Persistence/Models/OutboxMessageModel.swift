@@ -21,6 +21,9 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") var sentAt: Date?
     /// When the sender gave up on the message (refused for good, or too many attempts); an operator can retry it.
     @OptionalField(key: "failed_at") var failedAt: Date?
+    /// The lower-cased recipient of a reporter's receipt (nil for every other e-mail): counted against
+    /// that address's hourly budget.
+    @OptionalField(key: "receipt_to") var receiptTo: String?
 
     init() {}
 
@@ -36,5 +39,6 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
         createdAt = now
         nextAttemptAt = now
         attempts = 0
+        receiptTo = message.isReceipt ? message.recipient.lowercased() : nil
     }
 }
