@@ -1,28 +1,42 @@
-/// A DNS host name, normalised: lower case, without a trailing dot.
+import Foundation
+
+/// A DNS host name in the one form every comparison uses: IDNA A-labels (`bücher.example` is
+/// `xn--bcher-kva.example`), lower case, without a trailing dot. Names are stored, matched, routed and
+/// compared for duplicates in this form, so that how a reporter spelled a name never decides where its
+/// report goes.
 public struct HostName: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let value: String
 
     /// Validates and normalises a host name. Labels are 1–63 characters of letters, digits, `-` and `_`
-    /// (letters may be non-ASCII, as in an internationalised name); the whole is at most 253 characters
-    /// and has at least two labels, the last of which is not all digits.
+    /// (a label with other letters, as in an internationalised name, is written as its A-label); the
+    /// whole is at most 253 characters and has at least two labels, the last of which is not all digits.
     public init?(_ text: some StringProtocol) {
         if let ascii = Self.asciiName(text) {
             value = ascii
             return
         }
-        var name = text.lowercased()
-        if name.hasSuffix(".") { name.removeLast() }
-        guard !name.isEmpty, name.utf8.count <= 253 else { return nil }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return nil }
-        for label in labels {
-            guard !label.isEmpty, label.utf8.count <= 63,
-                  label.first != "-", label.last != "-",
-                  label.unicodeScalars.allSatisfy({ Self.isLabelScalar($0) })
-            else { return nil }
-        }
-        if let last = labels.last, last.allSatisfy(\.isNumber) { return nil }
+        guard let name = Self.aLabels(String(text)) else { return nil }
         value = name
+    }
+
+    /// The A-label form of an internationalised name: dots of other scripts become `.`, the name is
+    /// lower-cased and mapped to its compatibility composition (NFKC, as IDNA's mapping does for the
+    /// names people type), and each label with other letters is Punycode-encoded.
+    private static func aLabels(_ text: String) -> String? {
+        let dotted = text.replacingOccurrences(of: "\u{3002}", with: ".").replacingOccurrences(of: "\u{FF61}", with: ".")
+        let name = dotted.lowercased().precomposedStringWithCompatibilityMapping
+        var labels: [String] = []
+        for label in name.split(separator: ".", omittingEmptySubsequences: false) {
+            if label.unicodeScalars.allSatisfy(\.isASCII) {
+                labels.append(String(label))
+                continue
+            }
+            guard label.first != "-", label.last != "-", label.unicodeScalars.allSatisfy(isLabelScalar),
+                  let encoded = Punycode.encode(label) else { return nil }
+            labels.append("xn--" + encoded)
+        }
+        // The encoded name is checked as every ASCII name is: label and name lengths, characters, the last label.
+        return asciiName(labels.joined(separator: "."))
     }
 
     /// The common case, checked byte by byte: an all-ASCII name. `nil` means "check the slow way"

@@ -221,6 +221,33 @@ extension IPAddress {
 
     public var isPublicUnicast: Bool { nonPublicReason == nil }
 
+    /// Loopback, or an address of a private network (RFC 1918, shared NAT, unique local, link-local):
+    /// the neighbours of a service that may read its internals.
+    public var isLoopbackOrPrivate: Bool {
+        let ranges = family == .v4 ? Self.privateV4 : Self.privateV6
+        return ranges.contains { $0.contains(self) }
+    }
+
+    private static let privateV4 = [Netblock(address: v4(127, 0), prefixLength: 8), Netblock(address: v4(10, 0), prefixLength: 8),
+                                    Netblock(address: v4(172, 16), prefixLength: 12), Netblock(address: v4(192, 168), prefixLength: 16),
+                                    Netblock(address: v4(100, 64), prefixLength: 10), Netblock(address: v4(169, 254), prefixLength: 16)]
+    private static let privateV6 = [Netblock(address: IPAddress(v6: 0, 1), prefixLength: 128),
+                                    Netblock(address: IPAddress(v6: 0xFC00 << 48, 0), prefixLength: 7),
+                                    Netblock(address: IPAddress(v6: 0xFE80 << 48, 0), prefixLength: 10)]
+
+    /// Why a block holds addresses that cannot be a customer's on the Internet (private, loopback,
+    /// multicast, reserved ...), or `nil` when all of it is public unicast.
+    public static func nonPublicReason(of block: Netblock) -> String? {
+        let ranges = block.address.family == .v4 ? specialV4 : specialV6
+        for range in ranges where range.block.contains(block.address) || block.contains(range.block.address) {
+            return "overlaps \(range.block), \(range.name) range"
+        }
+        if block.address.family == .v6, block.address.high >> 61 != 0b001 || block.prefixLength < 3 {
+            return "reaches outside global unicast (2000::/3)"
+        }
+        return nil
+    }
+
     private struct SpecialRange: Sendable {
         let name: String
         let block: Netblock

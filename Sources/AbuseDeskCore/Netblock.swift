@@ -48,6 +48,10 @@ public struct Netblock: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(address)/\(prefixLength)" }
 
+    /// Why the block is not all public unicast (it overlaps a private, loopback, multicast or reserved
+    /// range), or `nil`.
+    public var nonPublicReason: String? { IPAddress.nonPublicReason(of: self) }
+
     static func storedLength(_ length: Int, family: IPAddress.Family) -> Int {
         family == .v4 ? length + 96 : length
     }

@@ -14,7 +14,8 @@ public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
 
     public static let maximumLength = 2048
 
-    /// The URL with its scheme and host in lower case; the rest exactly as given.
+    /// The URL as given, normalised (RFC 3986 section 6): scheme and host in lower case, the host in
+    /// IDNA A-labels, no default port, escapes of unreserved characters decoded and the others in upper case.
     public let text: String
     public let scheme: String
     public let host: Host
@@ -41,6 +42,54 @@ public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    /// The URL as compared for duplicates: `text` without its fragment (which never reaches the
+    /// server), with an empty path written `/`.
+    public var canonical: String {
+        let withoutFragment = text.firstIndex(of: "#").map { String(text[..<$0]) } ?? text
+        let afterScheme = withoutFragment.range(of: "://").map(\.upperBound) ?? withoutFragment.startIndex
+        let rest = withoutFragment[afterScheme...]
+        guard let pathStart = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return withoutFragment + "/" }
+        return rest[pathStart] == "?" ? String(withoutFragment[..<pathStart]) + "/" + rest[pathStart...] : withoutFragment
+    }
+
+    /// `%XX` of an unreserved character (letters, digits, `-._~`) decoded; every other escape in upper case.
+    private static func normalisingEscapes(_ text: Substring) -> String {
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+        var bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                let value = high << 4 | low
+                let unreserved = (value >= 0x41 && value <= 0x5A) || (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39)
+                    || value == 0x2D || value == 0x2E || value == 0x5F || value == 0x7E
+                if unreserved {
+                    output.append(value)
+                } else {
+                    output.append(UInt8(ascii: "%"))
+                    bytes[index + 1] = bytes[index + 1] >= UInt8(ascii: "a") ? bytes[index + 1] - 32 : bytes[index + 1]
+                    bytes[index + 2] = bytes[index + 2] >= UInt8(ascii: "a") ? bytes[index + 2] - 32 : bytes[index + 2]
+                    output.append(bytes[index + 1])
+                    output.append(bytes[index + 2])
+                }
+                index += 3
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
 
     public struct Problem: Error, Sendable {
         public let reason: String
@@ -107,9 +156,11 @@ public struct ReportedURL: Sendable, Hashable, CustomStringConvertible {
             }
             host = .name(name)
         }
-        let normalised = scheme + "://" + text[schemeEnd.upperBound..<authority.startIndex]
-            + (authority.hasPrefix("[") ? authority.lowercased() : host.description + (portText.map { ":" + $0 } ?? ""))
-            + text[authorityEnd...]
+        // The same resource is written one way: the default port left out, escapes of unreserved characters
+        // decoded (`%78` is `x`), other escapes in upper case. The fragment stays (see `canonical`).
+        if port == (scheme == "https" ? 443 : 80) { port = nil }
+        let normalised = scheme + "://" + text[schemeEnd.upperBound..<authority.startIndex] + host.description + (port.map { ":\($0)" } ?? "")
+            + normalisingEscapes(text[authorityEnd...])
         return .success(ReportedURL(text: normalised, scheme: scheme, host: host, port: port))
     }
 }

@@ -22,17 +22,25 @@ enum Entrypoint {
         // Vapor's own HTTP metrics flow into the registry that /metrics serves.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        var config: AppConfig
-        do {
-            config = try AppConfig.fromEnvironment()
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            exit(2)
+        // Help reads no settings and touches no store: the commands are there only to describe themselves.
+        let wantsHelp = environment.commandInput.arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
+        var config = AppConfig()
+        if !wantsHelp {
+            do {
+                config = try AppConfig.fromEnvironment()
+            } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                exit(2)
+            }
         }
         config.runsBackgroundTasks = serves
         let app = try await Application.make(environment)
         do {
-            try await configure(app, config: config, registry: registry)
+            if wantsHelp {
+                registerCommands(app)
+            } else {
+                try await configure(app, config: config, registry: registry)
+            }
             // What app.execute() does, without logging a command's refusal as an error.
             try await app.startup()
             try await app.running?.onStop.get()

@@ -61,11 +61,21 @@ import Testing
         }
         let fields = Set(failure.problems.map(\.path))
         #expect(fields == ["type", "entity_type", "entity_id", "effective_date", "statement.facts", "statement.automated"], "\(fields)")
+        // QA finding 15: a mitigation effective in the year 9999 was accepted.
+        guard case .failure(let far) = MitigationOrder.parse(["type": "network_block", "entity_type": "zone", "entity_id": "example.com",
+                                                              "effective_date": "9999-12-31T23:59:59Z", "statement": statement], now: now) else {
+            Issue.record("a mitigation scheduled for 9999 was accepted")
+            return
+        }
+        #expect(far.problems.map(\.path) == ["effective_date"] && far.problems[0].message.contains("within a year"))
     }
 
     @Test func appealBodiesInBothForms() throws {
         #expect(try AppealRequest.parse(["appeals": [["id": "m1", "reason": "removed"], ["id": "m2", "reason": "misclassified"]]]).get()
-                == .listed([("m1", .removed), ("m2", .misclassified)]))
+                == .listed([("m1", .removed, nil), ("m2", .misclassified, nil)]))
+        // QA finding 18: a customer can say why, in their own words.
+        #expect(try AppealRequest.parse(["appeals": [["id": "m1", "reason": "misclassified", "comments": "It was a training page for our staff."]]]).get()
+                == .listed([("m1", .misclassified, "It was a training page for our staff.")]))
         let counterNotice: JSONValue = ["type": "counter_notice", "data": [
             "full_name": "Kim Owner", "signature": "Kim Owner", "email": "kim@example.net", "phone_number": "+1 555 0100",
             "street_address": "2 Side St", "city": "Springfield", "state": "IL", "zip_code": "62701", "country": "US",

@@ -11,7 +11,9 @@ enum Principal: Sendable, Equatable {
 }
 
 /// Reads `Authorization: Bearer <token>`, finds the token by the SHA-256 of its secret and records who it
-/// speaks for. A missing, malformed, unknown or revoked token is a 401 before any handler runs.
+/// speaks for. A missing, malformed, unknown, revoked or expired token, or one of a disabled operator, is a
+/// 401 before any handler runs: every request asks the store, so a change made through any process or
+/// the command line holds at once everywhere.
 struct BearerAuthentication: AsyncMiddleware {
     let now: @Sendable () -> Date
     /// How stale `last_used_at` may get before a request refreshes it (one write per token per hour).
@@ -43,6 +45,7 @@ struct BearerAuthentication: AsyncMiddleware {
             SELECT api_tokens.id, api_tokens.account_id, api_tokens.operator_id, api_tokens.scopes, api_tokens.last_used_at, operators.role
             FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
             WHERE api_tokens.token_hash = \(bind: AccessToken.hash(secret)) AND api_tokens.revoked_at IS NULL
+              AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > \(bind: now)) AND operators.disabled_at IS NULL
             """).first() else { return nil }
         let principal: Principal
         if let account = try row.decode(column: "account_id", as: String?.self) {

@@ -71,6 +71,7 @@ enum AccountsRepresentation {
         return .object(object)
     }
 
+    /// A mitigation with its statement of reasons: the customer reads why, on what ground, and how to appeal.
     static func mitigation(_ mitigation: MitigationModel) -> JSONValue {
         [
             "id": .string(mitigation.id ?? ""),
@@ -79,7 +80,15 @@ enum AccountsRepresentation {
             "entity_id": .string(mitigation.entityID),
             "status": .string(mitigation.status),
             "effective_date": .string(RFC3339.format(mitigation.effectiveDate)),
+            "statement": statement(mitigation.statement),
         ]
+    }
+
+    /// The stored statement (Swift property names) with the API's names.
+    static func statement(_ stored: String) -> JSONValue {
+        guard let value = try? JSONParser.parse(Array(stored.utf8), maximumDepth: 8) else { return .null }
+        return ["ground": value["ground"] ?? .null, "facts": value["facts"] ?? .null, "automated": value["automated"] ?? .null,
+                "appeal": value["appeal"] ?? .null]
     }
 
     static func email(_ message: OutboxMessageModel) -> JSONValue {

@@ -1,5 +1,6 @@
 import AbuseDeskCore
 import Foundation
+import Logging
 
 /// Every setting of the service, read once from the environment at start.
 ///
@@ -43,6 +44,18 @@ public struct AppConfig: Sendable {
     public var smtp: SMTPSettings?
     /// How long the first retry of a failed delivery waits; each further one waits twice as long (at most six hours).
     public var mailRetrySeconds: TimeInterval = 60
+    /// The most receipts sent to one (unverified) reporter address in an hour; reports beyond it are
+    /// filed without one.
+    public var receiptsPerHour: Int = 20
+    /// The most bytes of unclaimed uploads one client address may store in an hour.
+    public var uploadQuotaBytes: Int = 100 * 1024 * 1024
+    /// The address people reach the service at; an `https://` one makes cookies `Secure` and pages send HSTS.
+    public var publicURL: String?
+    /// A bearer token that opens `/metrics` to addresses outside loopback and private networks.
+    public var metricsToken: String?
+
+    /// Whether the service is reached over HTTPS (an `https://` public URL).
+    public var isHTTPS: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
 
     public init(dataDirectory: String = "./data", store: Store? = nil, rateLimitPerMinute: Int? = 60,
                 trustForwardedFor: Bool = false, v1Sunset: Date = AppConfig.defaultV1Sunset,
@@ -153,6 +166,38 @@ public struct AppConfig: Sendable {
             } else {
                 problems.append("ABUSEDESK_SQLITE_SYNCHRONOUS must be normal or full; got \"\(sync)\"")
             }
+        }
+        if let receipts = value("ABUSEDESK_RECEIPTS_PER_HOUR") {
+            if let number = Int(receipts), (0...10_000).contains(number) {
+                config.receiptsPerHour = number
+            } else {
+                problems.append("ABUSEDESK_RECEIPTS_PER_HOUR must be a number of receipts from 0 to 10000; got \"\(receipts)\"")
+            }
+        }
+        if let quota = value("ABUSEDESK_UPLOAD_QUOTA_MB") {
+            if let number = Int(quota), (1...100_000).contains(number) {
+                config.uploadQuotaBytes = number * 1024 * 1024
+            } else {
+                problems.append("ABUSEDESK_UPLOAD_QUOTA_MB must be a number of megabytes from 1 to 100000; got \"\(quota)\"")
+            }
+        }
+        if let url = value("ABUSEDESK_PUBLIC_URL") {
+            if let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+               components.host?.isEmpty == false, components.query == nil, components.fragment == nil {
+                config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            } else {
+                problems.append("ABUSEDESK_PUBLIC_URL must be the address people reach the service at, such as https://abuse.example.net; got \"\(url)\"")
+            }
+        }
+        if let token = value("ABUSEDESK_METRICS_TOKEN") {
+            if token.utf8.count >= 16, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                config.metricsToken = token
+            } else {
+                problems.append("ABUSEDESK_METRICS_TOKEN must be at least 16 visible ASCII characters without spaces")
+            }
+        }
+        if let level = value("LOG_LEVEL"), Logger.Level(rawValue: level.lowercased()) == nil {
+            problems.append("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(level)\"")
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

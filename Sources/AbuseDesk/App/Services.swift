@@ -16,6 +16,7 @@ struct AbuseDeskServices: Sendable {
     let intakeQueue: IntakeQueue
     let mail: MailDelivery
     let administration: AccountAdministration
+    let operators: OperatorAdministration
     let decisions: ReportDecisions
     let mitigations: Mitigations
     let submissions: AccountSubmissions

@@ -22,6 +22,8 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M004_CountAndIndexReportLists())
     app.migrations.add(M005_CreateAuditLog())
     app.migrations.add(M006_CreateConsole())
+    app.migrations.add(M007_BoundWhatStrangersMayCost())
+    app.migrations.add(M008_LetPeopleGo())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())
@@ -38,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig,
     case .postgres: intakeDatabase = FluentIntakeDatabase(database: { [unowned app] in app.db })
     }
     let queue = IntakeQueue(database: intakeDatabase, now: now, maximumBatch: config.intakeBatchSize,
-                            logger: app.logger, metrics: metrics)
+                            receiptsPerHour: config.receiptsPerHour, logger: app.logger, metrics: metrics)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
                               directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, notices: notices, now: now)
     let openAPI = try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset)
@@ -51,7 +53,11 @@ public func configure(_ app: Application, config: AppConfig,
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
         idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail,
-        administration: AccountAdministration(directory: directory, now: now), decisions: ReportDecisions(notices: notices, now: now),
+        administration: AccountAdministration(directory: directory, now: now),
+        operators: OperatorAdministration(now: now, hash: { [threadPool = app.threadPool] password in
+            try await threadPool.runIfActive { try Bcrypt.hash(password) }
+        }),
+        decisions: ReportDecisions(notices: notices, now: now),
         mitigations: Mitigations(notices: notices, now: now), submissions: AccountSubmissions(intake: intake),
         sessions: ConsoleSessions(now: now), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
@@ -63,15 +69,21 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
     try routes(app)
-    app.asyncCommands.use(AccountCommand(), as: "account")
-    app.asyncCommands.use(TokenCommand(), as: "token")
-    app.asyncCommands.use(OperatorCommand(), as: "operator")
-    app.asyncCommands.use(AuditCommand(), as: "audit")
+    registerCommands(app)
 
     app.lifecycle.use(StoreStartup())
     if config.runsBackgroundTasks {
         app.lifecycle.use(BackgroundWork())
     }
+}
+
+/// The administration commands. On their own (without `configure`) they can print their help, and
+/// nothing else: that is how `--help` runs without touching a store.
+public func registerCommands(_ app: Application) {
+    app.asyncCommands.use(AccountCommand(), as: "account")
+    app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(OperatorCommand(), as: "operator")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 }
 
 /// Leaf templates from the application's resources, cached except while developing.

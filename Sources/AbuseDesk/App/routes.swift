@@ -3,7 +3,8 @@ import Vapor
 /// Every route of the service, by interface.
 func routes(_ app: Application) throws {
     let services = app.abuseDesk
-    try app.register(collection: HealthController(registry: services.metrics.registry))
+    try app.register(collection: HealthController(registry: services.metrics.registry, metricsToken: services.config.metricsToken,
+                                                  trustForwardedFor: services.config.trustForwardedFor))
     try app.register(collection: services.assets)
     app.get("openapi.json") { _ in
         var headers = HTTPHeaders()
@@ -26,12 +27,13 @@ func routes(_ app: Application) throws {
     let authentication = BearerAuthentication(now: services.now)
     try app.register(collection: AccountsAPIController(submissions: services.submissions, mitigations: services.mitigations,
                                                        authentication: authentication))
-    try app.register(collection: AdminAPIController(administration: services.administration, decisions: services.decisions,
+    try app.register(collection: AdminAPIController(administration: services.administration, operators: services.operators,
+                                                    decisions: services.decisions,
                                                     mitigations: services.mitigations, attachments: services.attachments,
                                                     taxonomy: services.taxonomy, authentication: authentication, now: services.now))
     try app.register(collection: ConsoleController(
         sessions: services.sessions, decisions: services.decisions, mitigations: services.mitigations,
-        administration: services.administration, attachments: services.attachments, taxonomy: services.taxonomy,
+        administration: services.administration, operators: services.operators, attachments: services.attachments, taxonomy: services.taxonomy,
         trustForwardedFor: services.config.trustForwardedFor, now: services.now))
     try app.register(collection: LegacyAPIController(
         intake: services.intake, sunset: services.config.v1Sunset, deprecation: services.config.v1Deprecation,

@@ -29,19 +29,22 @@ struct CommandArguments {
                 throw CommandFailure("Unexpected argument \"\(argument)\"; options are written --name value.")
             }
             var name = String(argument.dropFirst(2))
-            var value: String
+            var value: String?
             if let equals = name.firstIndex(of: "=") {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
-            } else {
-                guard index + 1 < arguments.count else { throw CommandFailure("--\(name) needs a value.") }
+            }
+            // An option is known before its value is looked for: a mistyped name is named as such.
+            guard allowed.contains(name) else {
+                let options = allowed.isEmpty ? "this command takes none" : "the options are \(allowed.map { "--" + $0 }.joined(separator: ", "))"
+                throw CommandFailure("Unknown option --\(name); \(options).")
+            }
+            if value == nil {
+                guard index + 1 < arguments.count, !arguments[index + 1].hasPrefix("--") else { throw CommandFailure("--\(name) needs a value.") }
                 index += 1
                 value = arguments[index]
             }
-            guard allowed.contains(name) else {
-                throw CommandFailure("Unknown option --\(name); the options are \(allowed.map { "--" + $0 }.joined(separator: ", ")).")
-            }
-            values[name, default: []].append(value)
+            values[name, default: []].append(value ?? "")
             index += 1
         }
     }

@@ -95,35 +95,6 @@ extension AdminAPIController {
         let message = try await MailDelivery.retry(request.parameters.get("email_id") ?? "", now: now(), on: request.db)
         return Envelope.success(AdminRepresentation.email(message))
     }
-
-    // MARK: Operators
-
-    /// `GET /admin/v1/operators` (admins only).
-    @Sendable
-    func listOperators(_ request: Request) async throws -> Response {
-        try request.authorizeOperator(adminOnly: true)
-        let operators = try await OperatorModel.query(on: request.db).sort(\.$email).all()
-        return Envelope.success(.array(operators.map(AdminRepresentation.operatorAccount)))
-    }
-
-    /// `POST /admin/v1/operators` with `{"email", "role", "password"}` (admins only).
-    @Sendable
-    func createOperator(_ request: Request) async throws -> Response {
-        let actor = try request.authorizeOperator(adminOnly: true)
-        let object = try Self.object(request, allowed: ["email", "role", "password"])
-        var check = FieldChecker()
-        let email = check.string(object, "email", required: "the operator's e-mail address", length: 1...EmailAddress.maximumLength)
-        let role = check.choice(object, "role", OperatorRole.allCases.map(\.rawValue)).flatMap(OperatorRole.init(rawValue:)) ?? .analyst
-        var password: String?
-        switch object["password"] {
-        case .string(let text)?: password = text
-        case .none, .null?: check.problem("password", .required, "Required: the operator's password, at least \(AccountAdministration.minimumPasswordLength) characters.")
-        case let other?: check.problem("password", .type, "Must be a string; got \(other.typeName).")
-        }
-        guard check.problems.isEmpty, let email, let password else { throw ClientError.validation(ValidationFailure(check.problems), noun: "operator") }
-        let created = try await administration.createOperator(email: email, role: role, password: password, by: actor, on: request.db)
-        return Envelope.success(AdminRepresentation.operatorAccount(created))
-    }
 }
 
 /// What became of one report of a bulk request.

@@ -4,10 +4,11 @@ import Foundation
 import Vapor
 
 /// `/admin/v1`: what operators script with their token. Admins manage accounts, their domains,
-/// netblocks and tokens, and operators; every operator works the queue (AdminAPIController+Reports.swift),
+/// netblocks and tokens, and operators (AdminAPIController+Operators.swift); every operator works the queue (AdminAPIController+Reports.swift),
 /// decides reports, applies and cancels mitigations and answers appeals (AdminAPIController+Appeals.swift).
 struct AdminAPIController: RouteCollection {
     let administration: AccountAdministration
+    let operators: OperatorAdministration
     let decisions: ReportDecisions
     let mitigations: Mitigations
     let attachments: AttachmentStore
@@ -22,6 +23,8 @@ struct AdminAPIController: RouteCollection {
         accounts.post(use: createAccount)
         let account = accounts.grouped(":account_id")
         account.get(use: showAccount)
+        account.patch(use: updateAccount)
+        account.post("close", use: closeAccount)
         account.post("domains", use: addDomain)
         account.delete("domains", ":domain_id", use: removeDomain)
         account.post("netblocks", use: addNetblock)
@@ -30,8 +33,16 @@ struct AdminAPIController: RouteCollection {
         account.post("tokens", use: createToken)
         account.delete("tokens", ":token_id", use: revokeToken)
 
-        admin.get("operators", use: listOperators)
-        admin.post("operators", use: createOperator)
+        let operators = admin.grouped("operators")
+        operators.get(use: listOperators)
+        operators.post(use: createOperator)
+        let member = operators.grouped(":operator_id")
+        member.get(use: showOperator)
+        member.patch(use: changeOperator)
+        member.post("disable", use: disableOperator)
+        member.post("enable", use: enableOperator)
+        member.get("tokens", use: listOperatorTokens)
+        member.delete("tokens", ":token_id", use: revokeOperatorToken)
 
         admin.get("reports", use: listReports)
         admin.post("reports", "bulk", use: bulk)
@@ -71,13 +82,29 @@ struct AdminAPIController: RouteCollection {
     @Sendable
     func createAccount(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: true)
-        switch AccountAdministration.parseNewAccount(try request.jsonBody()) {
-        case .failure(let failure):
-            throw ClientError.validation(failure, noun: "account")
-        case .success(let new):
-            let created = try await administration.createAccount(new, by: actor, on: request.db)
-            return Envelope.success(AdminRepresentation.account(try await administration.account(created.id ?? "", on: request.db)))
-        }
+        let new = try await administration.readNewAccount(try request.jsonBody(), on: request.db)
+        let created = try await administration.createAccount(new, by: actor, on: request.db)
+        return Envelope.success(AdminRepresentation.account(try await administration.account(created.id ?? "", on: request.db)))
+    }
+
+    /// `PATCH /accounts/{id}` with `{name?, abuse_email?}`: rename, or change (or with null remove) the abuse contact.
+    @Sendable
+    func updateAccount(_ request: Request) async throws -> Response {
+        let actor = try request.authorizeOperator(adminOnly: true)
+        let change = try Self.read(request, allowed: ["name", "abuse_email"], noun: "change", AccountAdministration.parseAccountChange)
+        let id = request.parameters.get("account_id") ?? ""
+        _ = try await administration.updateAccount(id, change, by: actor, on: request.db)
+        return Envelope.success(AdminRepresentation.account(try await administration.account(id, on: request.db)))
+    }
+
+    /// `POST /accounts/{id}/close`: its reports stay; its domains, netblocks and tokens go.
+    @Sendable
+    func closeAccount(_ request: Request) async throws -> Response {
+        let actor = try request.authorizeOperator(adminOnly: true)
+        _ = try Self.object(request, allowed: [], emptyAllowed: true)
+        let id = request.parameters.get("account_id") ?? ""
+        _ = try await administration.closeAccount(id, by: actor, on: request.db)
+        return Envelope.success(AdminRepresentation.account(try await administration.account(id, on: request.db)))
     }
 
     @Sendable

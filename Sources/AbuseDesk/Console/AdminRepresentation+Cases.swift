@@ -75,7 +75,8 @@ extension AdminRepresentation {
     }
 
     static func operatorAccount(_ row: OperatorModel) -> JSONValue {
-        ["id": .string(row.id ?? ""), "email": .string(row.email), "role": .string(row.role), "created_at": .string(RFC3339.format(row.createdAt))]
+        ["id": .string(row.id ?? ""), "email": .string(row.email), "role": .string(row.role), "created_at": .string(RFC3339.format(row.createdAt)),
+         "disabled_at": .time(row.disabledAt)]
     }
 }
 

@@ -9,6 +9,7 @@ enum AdminRepresentation {
             "name": .string(account.name),
             "abuse_email": .optional(account.abuseEmail),
             "created_at": .string(RFC3339.format(account.createdAt)),
+            "closed_at": .time(account.closedAt),
             "domains": .array(account.$domains.value?.sorted { $0.domain < $1.domain }.map(domain) ?? []),
             "netblocks": .array(account.$netblocks.value?.sorted { $0.cidr < $1.cidr }.map(netblock) ?? []),
         ]
@@ -27,11 +28,13 @@ enum AdminRepresentation {
         var object: JSONObject = [
             "id": .string(token.id ?? ""),
             "account_id": .optional(token.accountID),
+            "operator_id": .optional(token.operatorID),
             "scopes": .array(token.scopes.split(separator: " ").map { .string(String($0)) }),
             "name": .optional(token.name),
             "created_at": .string(RFC3339.format(token.createdAt)),
             "last_used_at": .time(token.lastUsedAt),
             "revoked_at": .time(token.revokedAt),
+            "expires_at": .time(token.expiresAt),
         ]
         if let secret { object["token"] = .string(secret) }
         return .object(object)
@@ -44,7 +47,6 @@ enum AdminRepresentation {
     static func mitigation(_ mitigation: MitigationModel) -> JSONValue {
         var object = AccountsRepresentation.mitigation(mitigation).objectValue ?? JSONObject()
         object["report_id"] = .string(mitigation.reportID)
-        object["statement"] = (try? JSONParser.parse(Array(mitigation.statement.utf8), maximumDepth: 8)).map(snakeStatement) ?? .null
         return .object(object)
     }
 
@@ -54,11 +56,5 @@ enum AdminRepresentation {
          "reason": .string(appeal.reason), "details": .optional(appeal.details), "status": .string(appeal.status),
          "created_at": .string(RFC3339.format(appeal.createdAt)), "decided_at": .time(appeal.decidedAt),
          "decision_reason": .optional(appeal.decisionReason)]
-    }
-
-    /// The stored statement (Swift property names) with the API's names.
-    private static func snakeStatement(_ value: JSONValue) -> JSONValue {
-        ["ground": value["ground"] ?? .null, "facts": value["facts"] ?? .null, "automated": value["automated"] ?? .null,
-         "appeal": value["appeal"] ?? .null]
     }
 }

@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 import Vapor
 
-/// For admins: customer accounts with their domains, netblocks and tokens, and the operators.
+/// For admins: customer accounts with their domains, netblocks and tokens.
 extension ConsoleController {
     struct AccountsPage: Encodable {
         struct Row: Encodable {
@@ -13,6 +13,7 @@ extension ConsoleController {
             var domains: String
             var netblocks: String
             var created: String
+            var closed: String?
         }
 
         var rows: [Row]
@@ -31,7 +32,8 @@ extension ConsoleController {
         let rows = accounts.map { account in
             AccountsPage.Row(id: account.id ?? "", name: account.name, abuseEmail: account.abuseEmail,
                              domains: account.domains.map(\.domain).sorted().joined(separator: ", "),
-                             netblocks: account.netblocks.map(\.cidr).sorted().joined(separator: ", "), created: ConsoleFormat.time(account.createdAt))
+                             netblocks: account.netblocks.map(\.cidr).sorted().joined(separator: ", "), created: ConsoleFormat.time(account.createdAt),
+                             closed: account.closedAt.map(ConsoleFormat.time))
         }
         return try await ConsoleView.render("accounts", title: "Accounts", nav: "accounts", page: AccountsPage(rows: rows, draft: draft),
                                             problems: problems, status: status, for: request)
@@ -48,13 +50,14 @@ extension ConsoleController {
         body["domains"] = .array(Self.lines(form["domains"]).map(JSONValue.string))
         body["netblocks"] = .array(Self.lines(form["netblocks"]).map(JSONValue.string))
         do {
-            let new = try AccountAdministration.parseNewAccount(.object(body)).orRefuse(noun: "account")
+            let new = try await administration.readNewAccount(.object(body), on: request.db)
             let created = try await administration.createAccount(new, by: signedIn.actor, on: request.db)
-            return request.redirect(to: "/console/accounts/\(created.id ?? "")?done=created", redirectType: .normal)
+            return request.redirect(toLocal: "/console/accounts/\(created.id ?? "")?done=created")
         } catch let error as ClientError where error.status == .badRequest || error.status == .conflict {
             var draft: [String: String] = [:]
             for key in ["name", "abuse_email", "domains", "netblocks"] { draft[key] = form[key]?.stringValue ?? "" }
-            return try await renderAccounts(request, problems: Problem.from(error, labels: Self.accountLabels), draft: draft, status: error.status)
+            return try await renderAccounts(request, problems: Problem.from(error, labels: Self.accountLabels, lines: ["domains", "netblocks"]),
+                                            draft: draft, status: error.status)
         }
     }
 
@@ -84,11 +87,15 @@ extension ConsoleController {
         var tokens: [Token]
         var newSecret: String?
         var reportsURL: String
+        var closed: String?
     }
 
     @Sendable
     func account(_ request: Request) async throws -> Response {
-        let notice = request.query["done"].flatMap { ["created": "The account is created.", "changed": "The change is saved; routing follows at once."][$0] }
+        let notice = request.query["done"].flatMap {
+            ["created": "The account is created.", "changed": "The change is saved; routing follows at once.",
+             "closed": "The account is closed: it routes nothing more, and its tokens are revoked."][$0]
+        }
         return try await renderAccount(request, notice: notice)
     }
 
@@ -106,13 +113,14 @@ extension ConsoleController {
                 AccountPage.Token(id: token.id ?? "", name: token.name, scopes: token.scopes, created: ConsoleFormat.time(token.createdAt),
                                   lastUsed: token.lastUsedAt.map(ConsoleFormat.time), revoked: token.revokedAt.map(ConsoleFormat.time))
             },
-            newSecret: newSecret, reportsURL: "/console/reports?account_id=\(id)")
+            newSecret: newSecret, reportsURL: "/console/reports?account_id=\(id)", closed: account.closedAt.map(ConsoleFormat.time))
         return try await ConsoleView.render("account", title: account.name, nav: "accounts", page: page, notice: notice, problems: problems,
                                             status: status, for: request)
     }
 
-    /// `POST /console/accounts/{id}/{domains|netblocks|tokens}[/{item_id}/remove]`: add or remove a
-    /// domain or netblock, create or revoke a token.
+    /// `POST /console/accounts/{id}/{update|close|domains|netblocks|tokens}[/{item_id}]`: rename or change
+    /// the abuse contact, close the account, add or remove a domain or netblock, create or revoke a
+    /// token. Closing, removing and revoking ask for confirmation first.
     @Sendable
     func accountAction(_ request: Request) async throws -> Response {
         let signedIn = try request.signedInOperator(adminOnly: true)
@@ -120,8 +128,21 @@ extension ConsoleController {
         let action = request.parameters.get("action") ?? ""
         let item = request.parameters.get("item_id")
         let form = try Self.form(request, arrays: ["scopes"])
+        if let question = try await accountConfirmation(action: action, item: item, accountID: id, request: request) {
+            return question
+        }
+        var done = "changed"
         do {
             switch (action, item) {
+            case ("update", nil):
+                var fields = JSONObject()
+                fields["name"] = form["name"] ?? .string("")
+                fields["abuse_email"] = form["abuse_email"] ?? .null
+                let change = try AccountAdministration.parseAccountChange(fields).orRefuse(noun: "change")
+                _ = try await administration.updateAccount(id, change, by: signedIn.actor, on: request.db)
+            case ("close", nil):
+                _ = try await administration.closeAccount(id, by: signedIn.actor, on: request.db)
+                done = "closed"
             case ("domains", nil):
                 var check = FieldChecker()
                 let domain = check.required(form, "domain", "a domain name such as example.com")
@@ -153,52 +174,40 @@ extension ConsoleController {
         } catch let error as ClientError where error.status == .badRequest || error.status == .conflict {
             return try await renderAccount(request, problems: Problem.from(error, labels: Self.accountLabels), status: error.status)
         }
-        return request.redirect(to: "/console/accounts/\(id)?done=changed", redirectType: .normal)
+        return request.redirect(toLocal: "/console/accounts/\(id)?done=\(done)")
     }
 
-    struct OperatorsPage: Encodable {
-        struct Row: Encodable {
-            var id: String
-            var email: String
-            var role: String
-            var created: String
+    /// The question to ask before a destructive account action, unless it is confirmed already.
+    private func accountConfirmation(action: String, item: String?, accountID: String, request: Request) async throws -> Response? {
+        guard !ConsoleConfirmation.isConfirmed(request) else { return nil }
+        let account = try await administration.account(accountID, on: request.db)
+        let back = "/console/accounts/\(accountID)"
+        switch (action, item) {
+        case ("close", nil):
+            return try await ConsoleConfirmation.ask(
+                request, question: "Close the account \(account.name)?",
+                consequence: "Its \(account.domains.count) domain(s) and \(account.netblocks.count) netblock(s) are freed and route nothing more, and its tokens are revoked at once. Its reports and their mitigations stay. A closed account cannot be opened again.",
+                button: "Close the account", cancelURL: back)
+        case ("domains", let domainID?):
+            let domain = account.domains.first { $0.id == domainID }?.domain ?? domainID
+            return try await ConsoleConfirmation.ask(
+                request, question: "Remove \(domain) from \(account.name)?",
+                consequence: "Reports about \(domain) and its subdomains are no longer routed to this account from now on; those routed already stay.",
+                button: "Remove the domain", cancelURL: back)
+        case ("netblocks", let netblockID?):
+            let cidr = account.netblocks.first { $0.id == netblockID }?.cidr ?? netblockID
+            return try await ConsoleConfirmation.ask(
+                request, question: "Remove \(cidr) from \(account.name)?",
+                consequence: "Reports about addresses in \(cidr) are no longer routed to this account from now on; those routed already stay.",
+                button: "Remove the netblock", cancelURL: back)
+        case ("tokens", let tokenID?):
+            return try await ConsoleConfirmation.ask(
+                request, question: "Revoke the token \(tokenID)?",
+                consequence: "Every call made with it is refused from this moment, on every server. This cannot be undone: the customer needs a new token.",
+                button: "Revoke the token", cancelURL: back)
+        default:
+            return nil
         }
-
-        var rows: [Row]
-        var roles: [Option]
-        var draftEmail: String
-    }
-
-    @Sendable
-    func operators(_ request: Request) async throws -> Response {
-        try await renderOperators(request, notice: request.query["done"] == "created" ? "The operator is created and can sign in now." : nil)
-    }
-
-    func renderOperators(_ request: Request, notice: String? = nil, problems: [Problem] = [], draft: JSONObject = [:],
-                         status: HTTPResponseStatus = .ok) async throws -> Response {
-        _ = try request.signedInOperator(adminOnly: true)
-        let rows = try await OperatorModel.query(on: request.db).sort(\.$email).all().map {
-            OperatorsPage.Row(id: $0.id ?? "", email: $0.email, role: $0.role, created: ConsoleFormat.time($0.createdAt))
-        }
-        let page = OperatorsPage(rows: rows, roles: Option.list(OperatorRole.allCases.map(\.rawValue), selected: [draft["role"]?.stringValue ?? "analyst"]),
-                                 draftEmail: draft["email"]?.stringValue ?? "")
-        return try await ConsoleView.render("operators", title: "Operators", nav: "operators", page: page, notice: notice, problems: problems,
-                                            status: status, for: request)
-    }
-
-    @Sendable
-    func createOperator(_ request: Request) async throws -> Response {
-        let signedIn = try request.signedInOperator(adminOnly: true)
-        let form = try Self.form(request)
-        let role = form["role"]?.stringValue.flatMap(OperatorRole.init(rawValue:)) ?? .analyst
-        do {
-            _ = try await administration.createOperator(email: form["email"]?.stringValue ?? "", role: role,
-                                                        password: form["password"]?.stringValue ?? "", by: signedIn.actor, on: request.db)
-        } catch let error as ClientError where error.status == .badRequest || error.status == .conflict {
-            return try await renderOperators(request, problems: Problem.from(error, labels: ["email": "E-mail address", "password": "Password"]),
-                                             draft: form, status: error.status)
-        }
-        return request.redirect(to: "/console/operators?done=created", redirectType: .normal)
     }
 
     /// The non-blank lines of a text area.

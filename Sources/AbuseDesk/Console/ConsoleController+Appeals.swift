@@ -68,9 +68,9 @@ extension ConsoleController {
             let answer = try OperatorRequests.appealDecision(form).orRefuse(noun: "decision")
             let (appeal, _) = try await mitigations.decideAppeal(id, grant: answer.grant, reason: answer.reason, by: signedIn.actor, on: request.db)
             if form["from"]?.stringValue == "report" {
-                return request.redirect(to: "/console/reports/\(appeal.reportID)?done=appeal", redirectType: .normal)
+                return request.redirect(toLocal: "/console/reports/\(appeal.reportID)?done=appeal")
             }
-            return request.redirect(to: "/console/appeals?done=appeal", redirectType: .normal)
+            return request.redirect(toLocal: "/console/appeals?done=appeal")
         } catch let error as ClientError where error.status == .badRequest || error.status == .conflict {
             return try await renderAppeals(request, problems: Problem.from(error, labels: Self.reportLabels.merging(["reason": "Reason"]) { $1 }),
                                            failedAppeal: id, submitted: form, status: error.status)
@@ -104,6 +104,6 @@ extension ConsoleController {
     func retryMail(_ request: Request) async throws -> Response {
         _ = try request.signedInOperator()
         _ = try await MailDelivery.retry(request.parameters.get("email_id") ?? "", now: now(), on: request.db)
-        return request.redirect(to: "/console/mail?done=retry", redirectType: .normal)
+        return request.redirect(toLocal: "/console/mail?done=retry")
     }
 }

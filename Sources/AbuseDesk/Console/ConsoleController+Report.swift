@@ -242,7 +242,7 @@ extension ConsoleController {
             return try await renderReport(request, id: id, problems: Problem.from(error, labels: labels), failedForm: action, submitted: form,
                                           status: error.status)
         }
-        return request.redirect(to: "/console/reports/\(id)?done=\(action)", redirectType: .normal)
+        return request.redirect(toLocal: "/console/reports/\(id)?done=\(action)")
     }
 
     @Sendable
@@ -257,7 +257,7 @@ extension ConsoleController {
         } catch let error as ClientError where error.status == .conflict {
             return try await renderReport(request, id: found.reportID, problems: Problem.from(error), status: .conflict)
         }
-        return request.redirect(to: "/console/reports/\(found.reportID)?done=cancel", redirectType: .normal)
+        return request.redirect(toLocal: "/console/reports/\(found.reportID)?done=cancel")
     }
 
     @Sendable

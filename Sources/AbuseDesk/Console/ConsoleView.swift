@@ -55,9 +55,22 @@ extension ConsoleView {
 
 extension Problem {
     /// The problems of a refused request, labelled as the form names its fields.
-    static func from(_ error: ClientError, labels: [String: String] = [:]) -> [Problem] {
+    /// An item of a list is named as people count: `domains[1]` of a one-per-line box (`lines`) is
+    /// "Domains, line 2", of any other list "Reports, item 2".
+    static func from(_ error: ClientError, labels: [String: String] = [:], lines: Set<String> = []) -> [Problem] {
         guard !error.problems.isEmpty else { return [Problem(field: "", label: "", message: error.message)] }
-        return error.problems.map { Problem(field: $0.path, label: labels[$0.path] ?? $0.path, message: $0.message) }
+        return error.problems.map { Problem(field: $0.path, label: label(of: $0.path, labels: labels, lines: lines), message: $0.message) }
+    }
+
+    static func label(of path: String, labels: [String: String], lines: Set<String>) -> String {
+        if let label = labels[path] { return label }
+        guard let open = path.firstIndex(of: "["), let close = path[open...].firstIndex(of: "]"),
+              let index = Int(path[path.index(after: open)..<close]) else { return path }
+        let field = String(path[..<open])
+        let rest = path[path.index(after: close)...].drop { $0 == "." }
+        let name = labels[field] ?? field
+        let item = lines.contains(field) ? "\(name), line \(index + 1)" : "\(name), item \(index + 1)"
+        return rest.isEmpty ? item : "\(item), \(rest)"
     }
 }
 

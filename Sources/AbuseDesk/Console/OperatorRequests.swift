@@ -110,6 +110,14 @@ enum OperatorRequests {
         return .success((bulk, ids))
     }
 
+    /// `{"role": "admin"|"analyst"}`.
+    static func role(_ object: JSONObject) -> Result<OperatorRole, ValidationFailure> {
+        var check = FieldChecker()
+        let roles = OperatorRole.allCases.map(\.rawValue)
+        let role = check.choice(object, "role", roles, required: "the operator's role, \(quotedList(roles))").flatMap(OperatorRole.init(rawValue:))
+        return finish(check, role)
+    }
+
     private static func finish<Value>(_ check: FieldChecker, _ value: Value?) -> Result<Value, ValidationFailure> {
         guard check.problems.isEmpty, let value else { return .failure(ValidationFailure(check.problems)) }
         return .success(value)

@@ -1,11 +1,15 @@
+import AbuseDeskCore
 import Fluent
 import Prometheus
 import SQLKit
 import Vapor
 
-/// `/healthz` (the process runs), `/readyz` (the store answers) and `/metrics` (Prometheus text).
+/// `/healthz` (the process runs), `/readyz` (the store answers) and `/metrics` (Prometheus text, for
+/// loopback and private networks, or for the bearer of `ABUSEDESK_METRICS_TOKEN`).
 struct HealthController: RouteCollection {
     let registry: PrometheusCollectorRegistry
+    let metricsToken: String?
+    let trustForwardedFor: Bool
 
     private static let alive: ByteBuffer = ByteBuffer(string: #"{"status":"ok"}"#)
 
@@ -41,8 +45,21 @@ struct HealthController: RouteCollection {
 
     @Sendable
     func metrics(_ request: Request) async throws -> Response {
+        guard mayReadMetrics(request) else {
+            throw ClientError.forbidden("The metrics are served to loopback and private networks, or with the bearer token of ABUSEDESK_METRICS_TOKEN.")
+        }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return Response(status: .ok, headers: headers, body: .init(data: Data(registry.emitToBuffer())))
+    }
+
+    /// A scraper on this host or a private network, or one that shows the metrics token.
+    private func mayReadMetrics(_ request: Request) -> Bool {
+        if let metricsToken, let header = request.headers.first(name: .authorization) {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer"
+                && FormProtection.constantTimeEquals(String(parts[1]).trimmingWhitespace(), metricsToken)
+        }
+        return IPAddress(request.clientAddress(trustForwardedFor: trustForwardedFor))?.isLoopbackOrPrivate == true
     }
 }

@@ -28,7 +28,7 @@ struct AccountSubmissions: Sendable {
             problems.append(ValidationProblem(path: "urls", code: .notServedHere,
                                               message: "\(quoted(host.description)) is not served here: no customer of ours hosts it. Report it to the host or registrar that serves it."))
         }
-        if let earlier = try await earlierSubmission(of: draft.urls.map(\.text), by: submitterAccountID, since: now.addingTimeInterval(-Self.duplicateWindow), on: database) {
+        if let earlier = try await earlierSubmission(of: draft.urls, by: submitterAccountID, since: now.addingTimeInterval(-Self.duplicateWindow), on: database) {
             problems.append(ValidationProblem(path: "urls", code: .reportedAlready,
                                               message: "You reported \(quoted(earlier.url)) in report \(earlier.reportID) within the last 7 days; it is being handled."))
         }
@@ -44,16 +44,27 @@ struct AccountSubmissions: Sendable {
         return try await intake.file(record)
     }
 
-    /// A report this account filed about one of `urls` since `date`, if any.
-    private func earlierSubmission(of urls: [String], by accountID: String, since date: Date,
+    /// A report this account filed about one of `urls` since `date`, if any. URLs are compared in their
+    /// canonical form (`:443`, `#fragment` and `%78` spell the same page), among the account's reports of
+    /// the last seven days about the same host: a submission's URLs share one host, which an index finds.
+    private func earlierSubmission(of urls: [ReportedURL], by accountID: String, since date: Date,
                                    on database: any Database) async throws -> (url: String, reportID: String)? {
-        guard !urls.isEmpty, let sql = database as? any SQLDatabase else { return nil }
-        let row = try await sql.raw("""
+        guard let first = urls.first, let sql = database as? any SQLDatabase else { return nil }
+        let wanted = Dictionary(urls.map { ($0.canonical, $0.text) }, uniquingKeysWith: { first, _ in first })
+        let target = ReportTarget(source: .url(first))
+        let sameHost: SQLQueryString = if let host = target.hostName {
+            "t.host_reversed = \(bind: host.reversed)"
+        } else {
+            "t.ip_key = \(bind: target.ipAddress?.indexKey ?? "")"
+        }
+        let rows = try await sql.raw("""
             SELECT t.source AS source, r.id AS id FROM report_targets t JOIN reports r ON r.id = t.report_id
-            WHERE t.source IN (\(binds: urls)) AND r.submitter_account_id = \(bind: accountID) AND r.created_at > \(bind: date)
-            LIMIT 1
-            """).first()
-        guard let row else { return nil }
-        return (try row.decode(column: "source", as: String.self), try row.decode(column: "id", as: String.self))
+            WHERE \(sameHost) AND t.kind = 'url' AND r.submitter_account_id = \(bind: accountID) AND r.created_at > \(bind: date)
+            """).all()
+        for row in rows {
+            guard let earlier = ReportedURL(try row.decode(column: "source", as: String.self)), let url = wanted[earlier.canonical] else { continue }
+            return (url, try row.decode(column: "id", as: String.self))
+        }
+        return nil
     }
 }

@@ -13,7 +13,12 @@ enum PortalView {
 
     static func render(_ template: String, _ context: some Encodable, for request: Request, status: HTTPResponseStatus = .ok) async throws -> Response {
         let view = try await request.view.render(template, context)
-        return response(view.data, status: status)
+        let response = response(view.data, status: status)
+        if request.isServedOverHTTPS {
+            // Browsers that saw the site over HTTPS never fall back to plain HTTP for a year.
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
+        }
+        return response
     }
 
     static func response(_ html: ByteBuffer, status: HTTPResponseStatus) -> Response {
@@ -39,4 +44,11 @@ enum PortalView {
         try await render("message", Message(title: title, text: text, linkURL: link?.url, linkText: link?.text, status: status.code),
                          for: request, status: status)
     }
+}
+
+extension Request {
+    /// Whether people reach the service over HTTPS (`ABUSEDESK_PUBLIC_URL` is an `https://` address):
+    /// then cookies are `Secure` and pages send HSTS. Behind a proxy that ends TLS, the request itself
+    /// cannot tell.
+    var isServedOverHTTPS: Bool { application.abuseDesk.config.isHTTPS }
 }

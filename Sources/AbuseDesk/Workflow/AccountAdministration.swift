@@ -3,11 +3,14 @@ import Fluent
 import Foundation
 import Vapor
 
-/// Customer accounts with their domains and netblocks, their tokens, and operators with theirs: what the
-/// command line and the admin API both do. Routing is reloaded after every change of domains or netblocks.
+/// Customer accounts with their domains, netblocks and tokens: what the command line, the console and
+/// the admin API all do. Routing is reloaded after every change of domains or netblocks (other processes
+/// see it through the directory's version check).
 struct AccountAdministration: Sendable {
     let directory: AccountDirectory
     let now: @Sendable () -> Date
+
+    var tokens: TokenRegistry { TokenRegistry(now: now) }
 
     /// A new account, validated.
     struct NewAccount: Sendable {
@@ -17,38 +20,60 @@ struct AccountAdministration: Sendable {
         var netblocks: [Netblock]
     }
 
-    /// Reads `{name, abuse_email?, domains?: [...], netblocks?: [...]}`, naming every problem.
-    static func parseNewAccount(_ body: JSONValue) -> Result<NewAccount, ValidationFailure> {
+    /// What `parseNewAccount` could read, with the problems it found: a domain or netblock that parsed
+    /// keeps its path, so that whether another account has it can be told in the same answer.
+    struct NewAccountDraft: Sendable {
+        var name: String?
+        var abuseEmail: String?
+        var domains: [(path: String, value: HostName)] = []
+        var netblocks: [(path: String, value: Netblock)] = []
+        var problems: [ValidationProblem] = []
+    }
+
+    /// Reads `{name, abuse_email?, domains?: [...], netblocks?: [...]}`, naming every problem of its form.
+    static func parseNewAccount(_ body: JSONValue) -> NewAccountDraft {
         var check = FieldChecker()
+        var draft = NewAccountDraft()
         guard case .object(let object) = body else {
             check.problem("", .type, "The body must be a JSON object {name, abuse_email?, domains?, netblocks?}; got \(body.typeName).")
-            return .failure(ValidationFailure(check.problems))
+            draft.problems = check.problems
+            return draft
         }
         check.rejectUnknown(in: object, allowed: ["name", "abuse_email", "domains", "netblocks"], removed: [:], path: "")
-        let name = check.string(object, "name", required: "the customer's name", length: 1...200)
-        let email = check.email(object, "abuse_email", required: false)
-        var domains: [HostName] = []
+        draft.name = check.string(object, "name", required: "the customer's name", length: 1...200)
+        draft.abuseEmail = check.email(object, "abuse_email", required: false)?.value
         for (index, item) in check.list(object, "domains", maximum: 1000).enumerated() {
-            if let domain = parseDomain(item, path: "domains[\(index)]", check: &check) {
-                if domains.contains(domain) {
-                    check.problem("domains[\(index)]", .duplicate, "\(quoted(domain.value)) is listed twice.")
-                } else {
-                    domains.append(domain)
-                }
+            let path = "domains[\(index)]"
+            guard let domain = parseDomain(item, path: path, check: &check) else { continue }
+            if draft.domains.contains(where: { $0.value == domain }) {
+                check.problem(path, .duplicate, "\(quoted(domain.value)) is listed twice.")
+            } else {
+                draft.domains.append((path, domain))
             }
         }
-        var netblocks: [Netblock] = []
         for (index, item) in check.list(object, "netblocks", maximum: 1000).enumerated() {
-            if let netblock = parseNetblock(item, path: "netblocks[\(index)]", check: &check) {
-                if netblocks.contains(netblock) {
-                    check.problem("netblocks[\(index)]", .duplicate, "\(quoted(netblock.description)) is listed twice.")
-                } else {
-                    netblocks.append(netblock)
-                }
+            let path = "netblocks[\(index)]"
+            guard let netblock = parseNetblock(item, path: path, check: &check) else { continue }
+            if draft.netblocks.contains(where: { $0.value == netblock }) {
+                check.problem(path, .duplicate, "\(quoted(netblock.description)) is listed twice.")
+            } else {
+                draft.netblocks.append((path, netblock))
             }
         }
-        guard check.problems.isEmpty, let name else { return .failure(ValidationFailure(check.problems)) }
-        return .success(NewAccount(name: name, abuseEmail: email?.value, domains: domains, netblocks: netblocks))
+        draft.problems = check.problems
+        return draft
+    }
+
+    /// A new account from `body`, with every problem named in one answer: its form (400), and each
+    /// domain or netblock another account has already (409 when that is all).
+    func readNewAccount(_ body: JSONValue, on database: any Database) async throws -> NewAccount {
+        let draft = Self.parseNewAccount(body)
+        let taken = try await takenProblems(domains: draft.domains, netblocks: draft.netblocks, on: database)
+        guard draft.problems.isEmpty, let name = draft.name else {
+            throw ClientError.validation(ValidationFailure(draft.problems + taken), noun: "account")
+        }
+        if !taken.isEmpty { throw ClientError.conflict(taken.map(\.message).joined(separator: " "), problems: taken) }
+        return NewAccount(name: name, abuseEmail: draft.abuseEmail, domains: draft.domains.map(\.value), netblocks: draft.netblocks.map(\.value))
     }
 
     static func parseDomain(_ value: JSONValue, path: String, check: inout FieldChecker) -> HostName? {
@@ -74,7 +99,37 @@ struct AccountAdministration: Sendable {
             check.problem(path, .format, "Must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32, with no bits set after the prefix; got \(quoted(text))\(hint).")
             return nil
         }
+        if let reason = netblock.nonPublicReason {
+            check.problem(path, .notAllowed, "Must be a block of public addresses that reports can come from; \(netblock) \(reason).")
+            return nil
+        }
         return netblock
+    }
+
+    /// A change of an account's name or abuse contact: what is given changes, the rest stays.
+    struct AccountChange: Sendable, Equatable {
+        var name: String?
+        /// `.some(nil)` removes the abuse contact.
+        var abuseEmail: String??
+    }
+
+    /// Reads `{name?, abuse_email?}` (`abuse_email: null` removes the contact); at least one is needed.
+    static func parseAccountChange(_ object: JSONObject) -> Result<AccountChange, ValidationFailure> {
+        var check = FieldChecker()
+        check.rejectUnknown(in: object, allowed: ["name", "abuse_email"], removed: [:], path: "")
+        var change = AccountChange()
+        if object["name"] != nil { change.name = check.string(object, "name", required: "the customer's name", length: 1...200) }
+        switch object["abuse_email"] {
+        case .none: break
+        case .null?: change.abuseEmail = .some(nil)
+        case .string(let text)? where text.trimmingWhitespace().isEmpty: change.abuseEmail = .some(nil)
+        default: change.abuseEmail = check.email(object, "abuse_email").map { .some($0.value) }
+        }
+        if object["name"] == nil, object["abuse_email"] == nil {
+            check.problem("name", .required, "Give the new name, the new abuse_email (null removes it), or both.")
+        }
+        guard check.problems.isEmpty else { return .failure(ValidationFailure(check.problems)) }
+        return .success(change)
     }
 
     // MARK: Accounts
@@ -97,6 +152,44 @@ struct AccountAdministration: Sendable {
         }
     }
 
+    /// Renames an account or changes its abuse contact (the customer's e-mails go there from now on).
+    func updateAccount(_ id: String, _ change: AccountChange, by actor: AuditActor, on database: any Database) async throws -> AccountModel {
+        let now = now()
+        return try await database.auditedTransaction { database in
+            let account = try await requireOpenAccount(id, on: database)
+            let before: JSONValue = ["name": .string(account.name), "abuse_email": .optional(account.abuseEmail)]
+            if let name = change.name { account.name = name }
+            if let email = change.abuseEmail { account.abuseEmail = email }
+            try await account.save(on: database)
+            try await AuditLog.append(AuditChange(subject: .account, subjectID: id, action: "account.updated", before: before,
+                                                  after: ["name": .string(account.name), "abuse_email": .optional(account.abuseEmail)]),
+                                      by: actor, at: now, on: database)
+            return account
+        }
+    }
+
+    /// Closes an account: it serves no domains or netblocks any more (they are free for another account,
+    /// and reports about them are no longer routed to it), its tokens are revoked, its reports and their
+    /// mitigations stay. A closed account cannot be changed.
+    func closeAccount(_ id: String, by actor: AuditActor, on database: any Database) async throws -> AccountModel {
+        let tokens = tokens
+        return try await changeRouting(by: actor, on: database) { database, now in
+            let account = try await requireOpenAccount(id, on: database)
+            let domains = try await AccountDomainModel.query(on: database).filter(\.$account.$id == id).all()
+            let netblocks = try await AccountNetblockModel.query(on: database).filter(\.$account.$id == id).all()
+            try await AccountDomainModel.query(on: database).filter(\.$account.$id == id).delete()
+            try await AccountNetblockModel.query(on: database).filter(\.$account.$id == id).delete()
+            let revoked = try await tokens.revokeAll(of: .account(id), by: actor, at: now, on: database)
+            account.closedAt = now
+            try await account.save(on: database)
+            let before: JSONValue = ["domains": .array(domains.map { .string($0.domain) }.sorted { $0.stringValue ?? "" < $1.stringValue ?? "" }),
+                                     "netblocks": .array(netblocks.map { .string($0.cidr) }), "closed_at": .null]
+            let after: JSONValue = ["domains": [], "netblocks": [], "tokens_revoked": .array(revoked.map(JSONValue.string)),
+                                    "closed_at": .string(RFC3339.format(now))]
+            return (account, AuditChange(subject: .account, subjectID: id, action: "account.closed", before: before, after: after))
+        }
+    }
+
     /// The account with its domains and netblocks, as the admin API shows it.
     func account(_ id: String, on database: any Database) async throws -> AccountModel {
         guard Identifier.isWellFormed(id), let account = try await AccountModel.query(on: database).filter(\.$id == id)
@@ -107,15 +200,27 @@ struct AccountAdministration: Sendable {
     }
 
     /// 404 unless the account exists; one look-up, without its domains and netblocks.
-    private func requireAccount(_ id: String, on database: any Database) async throws {
-        guard Identifier.isWellFormed(id), try await AccountModel.find(id, on: database) != nil else { throw Self.noAccount(id) }
+    @discardableResult
+    private func requireAccount(_ id: String, on database: any Database) async throws -> AccountModel {
+        guard Identifier.isWellFormed(id), let account = try await AccountModel.find(id, on: database) else { throw Self.noAccount(id) }
+        return account
+    }
+
+    /// The account, unless it is missing (404) or closed (409): what every change needs.
+    @discardableResult
+    private func requireOpenAccount(_ id: String, on database: any Database) async throws -> AccountModel {
+        let account = try await requireAccount(id, on: database)
+        if let closed = account.closedAt {
+            throw ClientError.conflict("Account \(id) was closed on \(ConsoleFormat.time(closed)); a closed account cannot be changed.")
+        }
+        return account
     }
 
     private static func noAccount(_ id: String) -> ClientError { ClientError.notFound("There is no account \(id).") }
 
     func addDomain(_ domain: HostName, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountDomainModel {
         try await changeRouting(by: actor, on: database) { database, now in
-            try await requireAccount(accountID, on: database)
+            try await requireOpenAccount(accountID, on: database)
             try await checkFree(domains: [domain], netblocks: [], paths: ("domain", "cidr"), on: database)
             let row = try await addDomainRow(domain, to: accountID, now: now, on: database)
             return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.domain_added", after: ["domain": .string(domain.value)]))
@@ -134,7 +239,7 @@ struct AccountAdministration: Sendable {
 
     func addNetblock(_ netblock: Netblock, to accountID: String, by actor: AuditActor, on database: any Database) async throws -> AccountNetblockModel {
         try await changeRouting(by: actor, on: database) { database, now in
-            try await requireAccount(accountID, on: database)
+            try await requireOpenAccount(accountID, on: database)
             try await checkFree(domains: [], netblocks: [netblock], paths: ("domain", "cidr"), on: database)
             let row = try await addNetblockRow(netblock, to: accountID, now: now, on: database)
             return (row, AuditChange(subject: .account, subjectID: accountID, action: "account.netblock_added",
@@ -169,26 +274,37 @@ struct AccountAdministration: Sendable {
     /// Refuses domains and netblocks another account already has (each may belong to one account only).
     private func checkFree(domains: [HostName], netblocks: [Netblock], paths: (domain: String, netblock: String),
                            on database: any Database) async throws {
-        var problems: [ValidationProblem] = []
-        if !domains.isEmpty {
-            let taken = try await AccountDomainModel.query(on: database).filter(\.$domain ~~ domains.map(\.value)).all()
-            for row in taken {
-                let index = domains.firstIndex { $0.value == row.domain } ?? 0
-                problems.append(ValidationProblem(path: domains.count == 1 && paths.domain == "domain" ? "domain" : "\(paths.domain)[\(index)]",
-                                                  code: .duplicate, message: "\(quoted(row.domain)) already belongs to account \(row.$account.id)."))
-            }
-        }
-        if !netblocks.isEmpty {
-            let taken = try await AccountNetblockModel.query(on: database).filter(\.$cidr ~~ netblocks.map(\.description)).all()
-            for row in taken {
-                let index = netblocks.firstIndex { $0.description == row.cidr } ?? 0
-                problems.append(ValidationProblem(path: netblocks.count == 1 && paths.netblock == "cidr" ? "cidr" : "\(paths.netblock)[\(index)]",
-                                                  code: .duplicate, message: "\(quoted(row.cidr)) already belongs to account \(row.$account.id)."))
-            }
-        }
+        func path(_ base: String, _ index: Int, single: Bool) -> String { single && !base.hasSuffix("s") ? base : "\(base)[\(index)]" }
+        let problems = try await takenProblems(
+            domains: domains.enumerated().map { (path(paths.domain, $0.offset, single: domains.count == 1), $0.element) },
+            netblocks: netblocks.enumerated().map { (path(paths.netblock, $0.offset, single: netblocks.count == 1), $0.element) },
+            on: database)
         if !problems.isEmpty {
             throw ClientError.conflict(problems.map(\.message).joined(separator: " "), problems: problems)
         }
+    }
+
+    /// A problem for each domain or netblock that another account has already.
+    private func takenProblems(domains: [(path: String, value: HostName)], netblocks: [(path: String, value: Netblock)],
+                               on database: any Database) async throws -> [ValidationProblem] {
+        var problems: [ValidationProblem] = []
+        if !domains.isEmpty {
+            let owners = try await AccountDomainModel.query(on: database).filter(\.$domain ~~ domains.map(\.value.value)).all()
+                .reduce(into: [String: String]()) { $0[$1.domain] = $1.$account.id }
+            for (path, domain) in domains {
+                guard let owner = owners[domain.value] else { continue }
+                problems.append(ValidationProblem(path: path, code: .duplicate, message: "\(quoted(domain.value)) already belongs to account \(owner)."))
+            }
+        }
+        if !netblocks.isEmpty {
+            let owners = try await AccountNetblockModel.query(on: database).filter(\.$cidr ~~ netblocks.map(\.value.description)).all()
+                .reduce(into: [String: String]()) { $0[$1.cidr] = $1.$account.id }
+            for (path, netblock) in netblocks {
+                guard let owner = owners[netblock.description] else { continue }
+                problems.append(ValidationProblem(path: path, code: .duplicate, message: "\(quoted(netblock.description)) already belongs to account \(owner)."))
+            }
+        }
+        return problems
     }
 
     @discardableResult
@@ -220,100 +336,17 @@ struct AccountAdministration: Sendable {
     /// A new token of the account; the secret is in the answer only.
     func createToken(for accountID: String, scopes: [TokenScope], name: String?, by actor: AuditActor,
                      on database: any Database) async throws -> (APITokenModel, String) {
-        try await requireAccount(accountID, on: database)
-        let secret = AccessToken()
-        let token = APITokenModel()
-        token.id = Identifier.make(at: now())
-        token.tokenHash = secret.hash
-        token.accountID = accountID
-        token.scopes = TokenScope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " ")
-        token.name = name
-        token.createdAt = now()
-        try await create(token, by: actor, on: database)
-        return (token, secret.secret)
+        try await requireOpenAccount(accountID, on: database)
+        return try await tokens.create(for: .account(accountID), scopes: TokenScope.allCases.filter(scopes.contains).map(\.rawValue).joined(separator: " "),
+                                       name: name, by: actor, on: database)
     }
 
     func tokens(of accountID: String, on database: any Database) async throws -> [APITokenModel] {
         try await requireAccount(accountID, on: database)
-        return try await APITokenModel.query(on: database).filter(\.$accountID == accountID).sort(\.$createdAt).all()
+        return try await tokens.list(of: .account(accountID), on: database)
     }
 
     func revokeToken(_ tokenID: String, of accountID: String, by actor: AuditActor, on database: any Database) async throws -> APITokenModel {
-        let now = now()
-        return try await database.auditedTransaction { database in
-            guard let token = try await APITokenModel.query(on: database).filter(\.$id == tokenID).filter(\.$accountID == accountID).first() else {
-                throw ClientError.notFound("Account \(accountID) has no token \(tokenID).")
-            }
-            if token.revokedAt == nil {
-                token.revokedAt = now
-                try await token.save(on: database)
-                try await AuditLog.append(AuditChange(subject: .token, subjectID: tokenID, action: "token.revoked", before: ["revoked_at": .null],
-                                                      after: ["revoked_at": .string(RFC3339.format(now))]), by: actor, at: now, on: database)
-            }
-            return token
-        }
-    }
-
-    /// Stores a new token with its audit entry; the secret is never part of either.
-    private func create(_ token: APITokenModel, by actor: AuditActor, on database: any Database) async throws {
-        var owner: JSONObject = token.accountID.map { ["account_id": .string($0)] } ?? ["operator_id": .string(token.operatorID ?? "")]
-        owner["scopes"] = .string(token.scopes)
-        owner["name"] = .optional(token.name)
-        let state = owner
-        try await database.auditedTransaction { database in
-            try await token.create(on: database)
-            try await AuditLog.append(AuditChange(subject: .token, subjectID: token.id ?? "", action: "token.created", after: .object(state)),
-                                      by: actor, at: token.createdAt, on: database)
-        }
-    }
-
-    // MARK: Operators
-
-    static let minimumPasswordLength = 12
-
-    func createOperator(email text: String, role: OperatorRole, password: String, by actor: AuditActor,
-                        on database: any Database) async throws -> OperatorModel {
-        var problems: [ValidationProblem] = []
-        let email = EmailAddress(text.trimmingWhitespace())
-        if email == nil {
-            problems.append(ValidationProblem(path: "email", code: .format, message: "Must be an e-mail address such as name@example.com; got \(quoted(text))."))
-        }
-        if password.count < Self.minimumPasswordLength {
-            problems.append(ValidationProblem(path: "password", code: .length,
-                                              message: "Must be at least \(Self.minimumPasswordLength) characters; got \(password.count)."))
-        }
-        if let email, try await OperatorModel.query(on: database).filter(\.$email == email.value.lowercased()).first() != nil {
-            problems.append(ValidationProblem(path: "email", code: .duplicate, message: "An operator with the e-mail address \(email.value) exists already."))
-        }
-        guard problems.isEmpty, let email else { throw ClientError.validation(ValidationFailure(problems), noun: "operator") }
-        let row = OperatorModel()
-        row.id = Identifier.make(at: now())
-        row.email = email.value.lowercased()
-        row.role = role.rawValue
-        row.passwordHash = try Bcrypt.hash(password)
-        row.createdAt = now()
-        try await database.auditedTransaction { database in
-            try await row.create(on: database)
-            try await AuditLog.append(AuditChange(subject: .operator, subjectID: row.id ?? "", action: "operator.created",
-                                                  after: ["email": .string(row.email), "role": .string(row.role)]), by: actor, at: row.createdAt, on: database)
-        }
-        return row
-    }
-
-    /// A new admin-API token of the operator with this e-mail address.
-    func createOperatorToken(email: String, by actor: AuditActor, on database: any Database) async throws -> (APITokenModel, String) {
-        guard let found = try await OperatorModel.query(on: database).filter(\.$email == email.trimmingWhitespace().lowercased()).first(),
-              let operatorID = found.id else {
-            throw ClientError.notFound("There is no operator with the e-mail address \(email).")
-        }
-        let secret = AccessToken()
-        let token = APITokenModel()
-        token.id = Identifier.make(at: now())
-        token.tokenHash = secret.hash
-        token.operatorID = operatorID
-        token.scopes = "admin"
-        token.createdAt = now()
-        try await create(token, by: actor, on: database)
-        return (token, secret.secret)
+        try await tokens.revoke(tokenID, of: .account(accountID), by: actor, on: database)
     }
 }

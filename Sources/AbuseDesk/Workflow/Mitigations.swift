@@ -27,7 +27,8 @@ struct Mitigations: Sendable {
             mitigation.entityID = order.entityID
             mitigation.status = MitigationStatus.inForce(effectiveDate: order.effectiveDate, at: now).rawValue
             mitigation.effectiveDate = order.effectiveDate
-            mitigation.statement = try String(decoding: JSONEncoder().encode(order.statement), as: UTF8.self)
+            let statement = order.statement.filledIn(accountID: report.accountID, reportID: reportID)
+            mitigation.statement = try String(decoding: JSONEncoder().encode(statement), as: UTF8.self)
             if case .operator(let operatorID) = actor { mitigation.createdBy = operatorID }
             mitigation.createdAt = now
             mitigation.updatedAt = now
@@ -39,7 +40,7 @@ struct Mitigations: Sendable {
             ]), by: actor, at: now, on: database)
             if let contact = try await CustomerContact.recipient(of: report, on: database) {
                 let notice = CustomerNotice.Mitigation(id: mitigation.id ?? "", type: order.type, entityType: order.entityType, entityID: order.entityID,
-                                                       effectiveDate: order.effectiveDate, isActive: order.isActive(at: now), statement: order.statement)
+                                                       effectiveDate: order.effectiveDate, isActive: order.isActive(at: now), statement: statement)
                 try await OutboxMessageModel(notices.mitigation(notice, report: CustomerContact.view(of: report), to: contact.email,
                                                                        accountID: contact.accountID), now: now).create(on: database)
             }
@@ -175,7 +176,7 @@ struct Mitigations: Sendable {
                                                           message: "Report \(reportID) has no mitigation \(quoted(item.id))."))
                         continue
                     }
-                    consider(mitigation, reason: item.reason, details: nil, path: "appeals[\(index)].id")
+                    consider(mitigation, reason: item.reason, details: item.comments.map { ["comments": .string($0)] }, path: "appeals[\(index)].id")
                 }
             case .whole(let reason, let details):
                 if reason == .counterNotice, ![.dmca, .trademark].contains(reportType) {

@@ -190,7 +190,7 @@ public struct SubmissionValidator: Sendable {
         for (index, line) in lines.enumerated() {
             switch ReportedURL.parse(line) {
             case .success(let url):
-                if !seen.insert(url.text).inserted {
+                if !seen.insert(url.canonical).inserted {
                     check.problem("urls", .duplicate, "Line \(index + 1) repeats \(quoted(line)); list each URL once.")
                     valid = false
                 } else {

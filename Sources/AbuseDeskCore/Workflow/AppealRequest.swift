@@ -1,14 +1,14 @@
 /// A customer's request for review, in one of its two forms.
 public enum AppealRequest: Sendable, Equatable {
-    /// Named mitigations, each with its reason.
-    case listed([(id: String, reason: AppealReason)])
+    /// Named mitigations, each with its reason and, if the customer wrote one, why in their words.
+    case listed([(id: String, reason: AppealReason, comments: String?)])
     /// Every appealable mitigation of the report, for one reason with supporting data (a counter-notice,
     /// or a note that the content was removed).
     case whole(reason: AppealReason, details: JSONObject)
 
     public static func == (lhs: AppealRequest, rhs: AppealRequest) -> Bool {
         switch (lhs, rhs) {
-        case (.listed(let a), .listed(let b)): a.map(\.id) == b.map(\.id) && a.map(\.reason) == b.map(\.reason)
+        case (.listed(let a), .listed(let b)): a.map(\.id) == b.map(\.id) && a.map(\.reason) == b.map(\.reason) && a.map(\.comments) == b.map(\.comments)
         case (.whole(let a, let x), .whole(let b, let y)): a == b && x == y
         default: false
         }
@@ -26,7 +26,7 @@ public enum AppealRequest: Sendable, Equatable {
     static let counterNoticeOptional = ["company", "counter_notice_response"]
     static let maximumListed = 100
 
-    /// Reads either `{"appeals": [{"id", "reason"}]}` or `{"type", "data"}`, naming every problem.
+    /// Reads either `{"appeals": [{"id", "reason", "comments"?}]}` or `{"type", "data"}`, naming every problem.
     public static func parse(_ body: JSONValue) -> Result<AppealRequest, ValidationFailure> {
         var check = FieldChecker()
         guard case .object(let object) = body else {
@@ -49,23 +49,24 @@ public enum AppealRequest: Sendable, Equatable {
             if case .array(let raw)? = object["appeals"], raw.isEmpty {
                 check.problem("appeals", .length, "Must name at least one mitigation.")
             }
-            var listed: [(id: String, reason: AppealReason)] = []
+            var listed: [(id: String, reason: AppealReason, comments: String?)] = []
             var seen = Set<String>()
             for (index, item) in items.enumerated() {
                 let path = "appeals[\(index)]."
                 guard case .object(let entry) = item else {
-                    check.problem("appeals[\(index)]", .type, "Must be an object {\"id\", \"reason\"}; got \(item.typeName).")
+                    check.problem("appeals[\(index)]", .type, "Must be an object {\"id\", \"reason\", \"comments\"?}; got \(item.typeName).")
                     continue
                 }
-                check.rejectUnknown(in: entry, allowed: ["id", "reason"], removed: [:], path: path)
+                check.rejectUnknown(in: entry, allowed: ["id", "reason", "comments"], removed: [:], path: path)
                 let id = check.string(entry, "id", path: path, required: "the id of a mitigation of this report", length: 1...64)
                 let reason = check.choice(entry, "reason", ["removed", "misclassified"], path: path,
                                           required: "\"removed\" (the content is gone) or \"misclassified\" (the report was wrong)")
                     .flatMap(AppealReason.init(rawValue:))
+                let comments = check.string(entry, "comments", path: path, length: 1...2000, multiline: true)
                 if let id, !seen.insert(id).inserted {
                     check.problem(path + "id", .duplicate, "Mitigation \(quoted(id)) is listed twice; list it once.")
                 } else if let id, let reason {
-                    listed.append((id, reason))
+                    listed.append((id, reason, comments))
                 }
             }
             if check.problems.isEmpty { return .success(.listed(listed)) }

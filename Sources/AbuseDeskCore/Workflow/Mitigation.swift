@@ -21,6 +21,15 @@ public enum MitigationEntityType: String, Sendable, CaseIterable, Codable {
     case urlPattern = "url_pattern"
     case zone
     case account
+
+    /// The entity in words a customer reads: "the URLs matching example.com/x".
+    public func describe(_ id: String) -> String {
+        switch self {
+        case .urlPattern: "the URLs matching \(id)"
+        case .zone: "the zone \(id)"
+        case .account: "the account \(id)"
+        }
+    }
 }
 
 /// Where a mitigation stands: `pending` until its effective date, then `active`; `in_review` while
@@ -108,7 +117,18 @@ public struct StatementOfReasons: Sendable, Equatable, Codable {
         self.appeal = appeal
     }
 
-    /// How to appeal when the operator does not say otherwise.
-    public static let defaultAppeal = "Ask for a review through the Accounts API (POST .../abuse-reports/{report_id}/mitigations/appeal) "
-        + "or by replying to this e-mail, saying why the mitigation should be lifted."
+    /// How to appeal when the operator does not say otherwise; `{account_id}` and `{report_id}` are
+    /// filled in when the mitigation is applied (`filledIn(accountID:reportID:)`).
+    public static let defaultAppeal = "Ask for a review through the Accounts API, POST /client/v4/accounts/{account_id}/abuse-reports/{report_id}/mitigations/appeal, "
+        + "saying why the mitigation should be lifted."
+
+    /// The statement with the ids of the report (and its account) written where the texts name them.
+    public func filledIn(accountID: String?, reportID: String) -> StatementOfReasons {
+        func fill(_ text: String) -> String {
+            var text = text.replacingOccurrences(of: "{report_id}", with: reportID)
+            if let accountID { text = text.replacingOccurrences(of: "{account_id}", with: accountID) }
+            return text
+        }
+        return StatementOfReasons(ground: fill(ground), facts: fill(facts), automated: automated, appeal: fill(appeal))
+    }
 }

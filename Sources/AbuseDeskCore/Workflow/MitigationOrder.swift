@@ -8,6 +8,9 @@ public struct MitigationOrder: Sendable, Equatable {
     public var effectiveDate: Date
     public var statement: StatementOfReasons
 
+    /// How far ahead a mitigation may be scheduled: a year.
+    public static let maximumLead: TimeInterval = 366 * 86_400
+
     /// Whether it takes effect at once (otherwise it is pending until its effective date).
     public func isActive(at now: Date) -> Bool { MitigationStatus.inForce(effectiveDate: effectiveDate, at: now) == .active }
 
@@ -33,6 +36,8 @@ public struct MitigationOrder: Sendable, Equatable {
             if let date = RFC3339.parse(text) {
                 if date < now.addingTimeInterval(-60) {
                     check.problem("effective_date", .range, "Must be now or later; \(quoted(text)) has passed. Leave it out to apply the mitigation now.")
+                } else if date > now.addingTimeInterval(Self.maximumLead) {
+                    check.problem("effective_date", .range, "Must be within a year from now (by \(RFC3339.format(now.addingTimeInterval(Self.maximumLead)))); got \(quoted(text)). A mitigation is scheduled for a date the customer can act on.")
                 } else {
                     effective = max(date, now)
                 }

@@ -34,10 +34,11 @@ struct AccountsWorld {
         acmeReadOnly = try await administration.createToken(for: acme, scopes: [.read], name: nil, by: .commandLine, on: app.db).1
         acmeEditOnly = try await administration.createToken(for: acme, scopes: [.edit], name: nil, by: .commandLine, on: app.db).1
         otherToken = try await administration.createToken(for: other, scopes: [.read, .edit], name: nil, by: .commandLine, on: app.db).1
-        _ = try await administration.createOperator(email: "admin@abusedesk.test", role: .admin, password: "a long enough password", by: .commandLine, on: app.db)
-        _ = try await administration.createOperator(email: "analyst@abusedesk.test", role: .analyst, password: "a long enough password", by: .commandLine, on: app.db)
-        adminToken = try await administration.createOperatorToken(email: "admin@abusedesk.test", by: .commandLine, on: app.db).1
-        analystToken = try await administration.createOperatorToken(email: "analyst@abusedesk.test", by: .commandLine, on: app.db).1
+        let operators = app.abuseDesk.operators
+        let admin = try await operators.createOperator(email: "admin@abusedesk.test", role: .admin, password: "a long enough password", by: .commandLine, on: app.db)
+        let analyst = try await operators.createOperator(email: "analyst@abusedesk.test", role: .analyst, password: "a long enough password", by: .commandLine, on: app.db)
+        adminToken = try await operators.createToken(for: admin, by: .commandLine, on: app.db).1
+        analystToken = try await operators.createToken(for: analyst, by: .commandLine, on: app.db).1
     }
 
     /// Sends a request with a bearer token (none when nil).

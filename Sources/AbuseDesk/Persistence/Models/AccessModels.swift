@@ -11,6 +11,8 @@ final class OperatorModel: Model, @unchecked Sendable {
     @Field(key: "role") var role: String
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "created_at") var createdAt: Date
+    /// Since when the operator may not sign in or use a token; nil while they may.
+    @OptionalField(key: "disabled_at") var disabledAt: Date?
 
     init() {}
 }
@@ -30,6 +32,8 @@ final class APITokenModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
+    /// When an operator's token stops working (accounts' tokens do not expire).
+    @OptionalField(key: "expires_at") var expiresAt: Date?
 
     init() {}
 }

@@ -10,6 +10,8 @@ final class AccountModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalField(key: "abuse_email") var abuseEmail: String?
     @Field(key: "created_at") var createdAt: Date
+    /// When the account was closed: its reports stay, it serves no domains or netblocks any more.
+    @OptionalField(key: "closed_at") var closedAt: Date?
 
     @Children(for: \.$account) var domains: [AccountDomainModel]
     @Children(for: \.$account) var netblocks: [AccountNetblockModel]
