@@ -19,6 +19,46 @@ public enum AttachmentKind: String, Sendable, CaseIterable {
         }
     }
 
+    /// The kind stored with this media type, if it is one.
+    public init?(mediaType: String) {
+        guard let kind = Self.allCases.first(where: { $0.mediaType == mediaType }) else { return nil }
+        self = kind
+    }
+
+    /// The file name extensions this kind goes by; the first is the one given to a name that has none of them.
+    public var extensions: [String] {
+        switch self {
+        case .png: ["png"]
+        case .jpeg: ["jpg", "jpeg", "jpe", "jfif"]
+        case .gif: ["gif"]
+        case .webp: ["webp"]
+        case .pdf: ["pdf"]
+        case .zip: ["zip"]
+        case .email: ["eml"]
+        case .json: ["json"]
+        case .csv: ["csv"]
+        case .text: ["txt", "text", "log"]
+        }
+    }
+
+    /// The name a file is stored and downloaded under: its own name without folders, control and format
+    /// characters (bidirectional overrides among them, which make `‮gpj.exe` show as `exe.jpg`) or excess
+    /// length, ending in an extension of the kind its bytes were recognised as — `evidence.hta` holding
+    /// text becomes `evidence.hta.txt`, so that nobody's computer runs it for what its name says.
+    public func safeName(_ raw: String?) -> String {
+        let base = (raw ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let visible = String(String.UnicodeScalarView(base.unicodeScalars.filter { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: false
+            default: true
+            }
+        })).trimmingWhitespace()
+        var name = visible.drop { $0 == "." }.isEmpty ? "attachment" : String(visible.prefix(200))
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() }
+        if ext.map({ !extensions.contains($0) }) ?? true { name += "." + extensions[0] }
+        return name
+    }
+
     /// What a person calls the accepted kinds, for messages.
     public static let acceptedDescription = "images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, JSON, e-mail messages (.eml) and ZIP archives"
 

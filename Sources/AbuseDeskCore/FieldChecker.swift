@@ -57,6 +57,28 @@ public struct FieldChecker: Sendable {
             problem(path, .format, multiline ? "Must not contain control characters other than line breaks and tabs." : "Must be one line without control characters.")
             return nil
         }
+        if !text.isEmpty, !text.hasVisibleCharacter {
+            let first = text.unicodeScalars.first.map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) } ?? ""
+            problem(path, .format, "Must contain visible characters; got only invisible or formatting ones (such as \(first)).")
+            return nil
+        }
+        return text
+    }
+
+    /// A telephone number as people write one: digits, spaces and `+ - ( ) . /`, with an extension
+    /// (`x12`, `ext. 12`) allowed at the end.
+    public mutating func phone(_ object: JSONObject, _ key: String, path prefix: String = "", required requirement: String? = nil,
+                               length: ClosedRange<Int>) -> String? {
+        guard let text = string(object, key, path: prefix, required: requirement, length: length) else { return nil }
+        let lowered = text.lowercased()
+        let number = lowered.range(of: "ext").map { lowered[..<$0.lowerBound] } ?? lowered.firstIndex(of: "x").map { lowered[..<$0] } ?? lowered[...]
+        let extensionPart = lowered[number.endIndex...].drop { "ext. x".contains($0) }
+        let digits = number.filter(\.isASCII).filter(\.isNumber).count
+        guard digits >= 3, number.allSatisfy({ $0.isASCII && ($0.isNumber || " +-()./".contains($0)) }),
+              extensionPart.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            problem(prefix + key, .format, "Must be a telephone number such as +1 555 0100: digits, spaces and + - ( ) . /; got \(quoted(text)).")
+            return nil
+        }
         return text
     }
 
@@ -248,6 +270,25 @@ extension String {
         if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
+    }
+
+    /// Whether the string shows anything: a name of only format characters (a right-to-left override,
+    /// zero-width spaces), spaces or fillers is blank to a person.
+    var hasVisibleCharacter: Bool {
+        let fillers: Set<UInt32> = [0x115F, 0x1160, 0x180E, 0x2800, 0x3164, 0xFFA0]
+        return unicodeScalars.contains { scalar in
+            switch scalar.properties.generalCategory {
+            case .format, .control, .spaceSeparator, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark,
+                 .unassigned, .privateUse, .surrogate:
+                false
+            default:
+                !scalar.properties.isWhitespace && !fillers.contains(scalar.value)
+            }
+        }
+    }
+
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 
     /// Whether the string holds a control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F),

@@ -67,7 +67,7 @@ public struct ReportValidator: Sendable {
 
         let reporterName = check.string(object, "reporterName", required: "the name of the person filing the report", length: 1...200)
         let reporterEmail = check.email(object, "reporterEmail")
-        let reporterPhone = check.string(object, "reporterPhone", length: 1...32)
+        let reporterPhone = check.phone(object, "reporterPhone", length: 1...32)
         let reporterOrg = check.string(object, "reporterOrg", length: 1...200)
         let classification = checkClassification(object, channel: context.channel, check: &check)
         let incident = checkIncidentTime(object, now: context.now, check: &check)

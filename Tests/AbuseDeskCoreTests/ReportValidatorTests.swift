@@ -87,6 +87,20 @@ import Testing
         expectProblem(["reporterPhone": .string(String(repeating: "1", count: 33))], path: "reporterPhone", code: .length)
         expectProblem(["reporterOrg": .string(String(repeating: "o", count: 201))], path: "reporterOrg", code: .length)
         expectValid(["reporterPhone": "+1 (555) 010-0199", "reporterOrg": "Example CERT"])
+        expectValid(["reporterPhone": "030 1234567 ext. 12"])
+        // QA finding 15: a phone number of "<script>" was accepted.
+        for phone in ["<script>", "call me", "12", "+1 555 0100 x1a"] {
+            expectProblem(["reporterPhone": .string(phone)], path: "reporterPhone", code: .format)
+        }
+    }
+
+    /// QA finding 15: a name of only a right-to-left override showed as nothing, or as a reversed neighbour.
+    @Test func namesMustShowSomething() {
+        for invisible in ["\u{202E}", "\u{200B}\u{200B}", "\u{3164}", "\u{FEFF}", "\u{2800}"] {
+            expectProblem(["reporterName": .string(invisible)], path: "reporterName", code: .format)
+        }
+        expectValid(["reporterName": "\u{202E}Franklin"])
+        expectValid(["reporterName": "李小龙"])
         expectValid(["reporterPhone": "", "reporterOrg": .null])
     }
 

@@ -69,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
     try routes(app)
+    app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)
 
     app.lifecycle.use(StoreStartup())

@@ -19,7 +19,8 @@ func routes(_ app: Application) throws {
     let public_ = app.grouped(rateLimit)
     try public_.register(collection: ReportAPIController(
         intake: services.intake,
-        uploads: UploadHandler(store: services.attachments, now: services.now),
+        uploads: UploadHandler(store: services.attachments, quotaBytes: services.config.uploadQuotaBytes,
+                               trustForwardedFor: services.config.trustForwardedFor, now: services.now),
         taxonomyJSON: try ByteBuffer(data: JSONEncoder().encode(services.taxonomy)), now: services.now))
     try public_.register(collection: PortalController(
         intake: services.intake, attachments: services.attachments, taxonomy: services.taxonomy,

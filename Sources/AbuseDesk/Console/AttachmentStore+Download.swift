@@ -18,7 +18,9 @@ extension AttachmentStore {
         }
         var headers = HTTPHeaders()
         headers.contentType = .binary
-        headers.replaceOrAdd(name: .contentDisposition, value: Self.contentDisposition(for: attachment.name))
+        // Files stored before names were made safe are made safe on the way out.
+        let name = AttachmentKind(mediaType: attachment.mediaType)?.safeName(attachment.name) ?? attachment.name
+        headers.replaceOrAdd(name: .contentDisposition, value: Self.contentDisposition(for: name))
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; sandbox")
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")

@@ -47,7 +47,7 @@ extension ConsoleController {
             return AppealsPage.Row(id: appeal.id ?? "", reportID: appeal.reportID, mitigationID: appeal.mitigationID,
                                    mitigation: mitigation.map { "\(ConsoleFormat.words($0.type)) on \(ConsoleFormat.words($0.entityType)) \($0.entityID), \($0.status)" } ?? "",
                                    account: accounts.first { $0.id == appeal.accountID }?.name, reason: ConsoleFormat.words(appeal.reason),
-                                   details: appeal.details, status: appeal.status, created: ConsoleFormat.time(appeal.createdAt),
+                                   details: Self.readable(appeal.details), status: appeal.status, created: ConsoleFormat.time(appeal.createdAt),
                                    decided: appeal.decidedAt.map(ConsoleFormat.time), decisionReason: appeal.decisionReason,
                                    isOpen: appeal.status == AppealStatus.open.rawValue)
         }
@@ -105,5 +105,15 @@ extension ConsoleController {
         _ = try request.signedInOperator()
         _ = try await MailDelivery.retry(request.parameters.get("email_id") ?? "", now: now(), on: request.db)
         return request.redirect(toLocal: "/console/mail?done=retry")
+    }
+
+    /// An appeal's details as the operator reads them: the customer's own words as they wrote them,
+    /// anything else (a counter-notice's declaration) one field per line.
+    static func readable(_ details: String?) -> String? {
+        guard let details, case .object(let object)? = try? JSONParser.parse(Array(details.utf8), maximumDepth: 8) else { return details }
+        return object.map { key, value in
+            let text = value.stringValue ?? value.serialized()
+            return key == "comments" && object.count == 1 ? text : "\(ConsoleFormat.words(key)): \(text)"
+        }.joined(separator: "\n")
     }
 }

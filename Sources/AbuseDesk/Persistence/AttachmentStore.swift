@@ -29,12 +29,29 @@ struct AttachmentStore: Sendable {
         directory + "/" + id
     }
 
+    /// How much of an address's hourly quota its unclaimed uploads of the last hour use, and when the
+    /// oldest of them stops counting.
+    func unclaimedUse(by address: String, now: Date, on database: any Database) async throws -> (bytes: Int, freedAt: Date?) {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let row = try await sql.select()
+            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("size")), SQLLiteral.numeric("0")), as: "bytes")
+            .column(SQLFunction("MIN", args: SQLColumn("created_at")), as: "oldest")
+            .from(AttachmentModel.schema)
+            .where("uploaded_by", .equal, address).where("report_id", .is, SQLLiteral.null)
+            .where("created_at", .greaterThan, now.addingTimeInterval(-3600))
+            .first()
+        let oldest = try row?.decode(column: "oldest", as: Date?.self)
+        return (try row?.decode(column: "bytes", as: Int.self) ?? 0, oldest.map { $0.addingTimeInterval(3600) })
+    }
+
     /// Stores a file whose kind was already recognised.
-    func store(name: String, bytes: [UInt8], kind: AttachmentKind, now: Date, on database: any Database) async throws -> Stored {
+    func store(name: String, bytes: [UInt8], kind: AttachmentKind, uploadedBy: String? = nil, now: Date,
+               on database: any Database) async throws -> Stored {
         let id = Identifier.make(at: now)
         let digest = sha256Hex(bytes)
         try DurableFile.write(bytes, to: path(for: id))
         let model = AttachmentModel(id: id, name: name, size: Int64(bytes.count), sha256: digest, mediaType: kind.mediaType, createdAt: now)
+        model.uploadedBy = uploadedBy
         do {
             try await model.create(on: database)
         } catch {

@@ -120,7 +120,7 @@ struct PortalController: RouteCollection {
             return try await renderForm(form, problems: fileProblems, fresh: false, attachmentLost: true, status: .badRequest, for: request)
         case .success(var draft):
             if let attachment, let kind {
-                let stored = try await attachments.store(name: UploadHandler.cleanName(attachment.filename), bytes: attachment.bytes,
+                let stored = try await attachments.store(name: kind.safeName(attachment.filename), bytes: attachment.bytes,
                                                          kind: kind, now: now(), on: request.db)
                 draft.attachmentIDs = [stored.id]
             }

@@ -4,8 +4,11 @@ import Vapor
 
 /// `POST /report/v2.0/file`: one multipart part named `file`, at most 10 MiB, of a kind recognised
 /// by its contents. Answers `[{"id", "name", "size", "sha256"}]`.
+/// Files no report claims yet count against their address's quota (`ABUSEDESK_UPLOAD_QUOTA_MB` an hour).
 struct UploadHandler: Sendable {
     let store: AttachmentStore
+    let quotaBytes: Int
+    let trustForwardedFor: Bool
     let now: @Sendable () -> Date
 
     @Sendable
@@ -46,17 +49,18 @@ struct UploadHandler: Sendable {
             throw ClientError(status: .unsupportedMediaType, code: "UnsupportedFileType",
                               message: "The file's contents are not of an accepted kind. Accepted: \(AttachmentKind.acceptedDescription).")
         }
-        let stored = try await store.store(name: Self.cleanName(file.disposition.filename), bytes: bytes, kind: kind,
-                                           now: now(), on: request.db)
+        let address = request.clientAddress(trustForwardedFor: trustForwardedFor)
+        let now = now()
+        let use = try await store.unclaimedUse(by: address, now: now, on: request.db)
+        if use.bytes + bytes.count > quotaBytes {
+            let seconds = max(1, Int((use.freedAt ?? now.addingTimeInterval(3600)).timeIntervalSince(now).rounded(.up)))
+            throw ClientError(status: .tooManyRequests, code: "UploadQuotaExceeded",
+                              message: "Uploads from your address that no report refers to yet hold \(use.bytes / 1_048_576) MiB of the \(quotaBytes / 1_048_576) MiB an hour allows. File the reports that use them, or try again in \(seconds) seconds.",
+                              headers: ["Retry-After": String(seconds)])
+        }
+        let stored = try await store.store(name: kind.safeName(file.disposition.filename), bytes: bytes, kind: kind, uploadedBy: address,
+                                           now: now, on: request.db)
         request.logger[metadataKey: "attachment.id"] = .string(stored.id)
         return ReportAPIResponses.json(ReportAPIResponses.upload(stored))
-    }
-
-    /// The file's own name without any folders, control characters or excess length.
-    static func cleanName(_ raw: String?) -> String {
-        let base = (raw ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let clean = String(base.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init))
-            .trimmingWhitespace()
-        return clean.isEmpty ? "attachment" : String(clean.prefix(255))
     }
 }

@@ -67,7 +67,14 @@ struct ErrorMiddleware: Middleware {
                 : ("The request could not be handled", error.message, home)
         }
         do {
-            let response = try await PortalView.message(title: title, status: error.status, text: text, link: link, for: request)
+            let response: Response
+            if request.url.path.hasPrefix("/console"), await Self.signedIn(request) {
+                // An operator stays in the console's frame, with its navigation.
+                let message = PortalView.Message(title: title, text: text, linkURL: link?.0, linkText: link?.1, status: error.status.code)
+                response = try await ConsoleView.render("message", title: title, nav: "", page: message, status: error.status, for: request)
+            } else {
+                response = try await PortalView.message(title: title, status: error.status, text: text, link: link, for: request)
+            }
             for (name, value) in error.headers { response.headers.replaceOrAdd(name: name, value: value) }
             return response
         } catch {
@@ -75,8 +82,24 @@ struct ErrorMiddleware: Middleware {
         }
     }
 
+    /// Whether an operator is signed in: known already when the console's authentication ran, looked up
+    /// when no console route matched (a page that is not there).
+    private static func signedIn(_ request: Request) async -> Bool {
+        if request.consoleOperator != nil { return true }
+        guard let found = try? await request.application.abuseDesk.sessions.current(request) else { return false }
+        request.consoleOperator = found
+        return true
+    }
+
     /// The client's view of any error.
     static func clientError(from error: any Error, request: Request) -> ClientError {
+        // A known path asked with another method: 405, and which methods it takes.
+        if error is RouteNotFound, let allowed = request.application.routeTable?.methods(for: request.url.path), !allowed.isEmpty {
+            let methods = allowed.map(\.rawValue).joined(separator: ", ")
+            return ClientError(status: .methodNotAllowed, code: "MethodNotAllowed",
+                               message: "\(request.url.path) does not take \(request.method.rawValue); it answers \(methods).",
+                               headers: ["Allow": methods])
+        }
         switch error {
         case let error as ClientError:
             return error

@@ -20,6 +20,7 @@ struct ReportDecisions: Sendable {
                 throw ClientError.conflict(refusal)
             }
             let before = Self.decisionState(report)
+            let wasAccepted = report.status == ReportStatus.accepted.rawValue
             switch decision {
             case .accept:
                 report.status = ReportStatus.accepted.rawValue
@@ -33,8 +34,13 @@ struct ReportDecisions: Sendable {
             try await AuditLog.append(AuditChange(subject: .report, subjectID: reportID, action: decision == .accept ? "report.accepted" : "report.denied",
                                                   before: before, after: Self.decisionState(report)), by: actor, at: now, on: database)
             var messages = [notices.decision(decision, about: CustomerContact.reporterView(of: report))]
-            if decision == .accept, let contact = try await CustomerContact.recipient(of: report, on: database) {
-                messages.append(notices.accepted(CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID))
+            if let contact = try await CustomerContact.recipient(of: report, on: database) {
+                if decision == .accept {
+                    messages.append(notices.accepted(CustomerContact.view(of: report), to: contact.email, accountID: contact.accountID))
+                } else if wasAccepted {
+                    // The customer was told it was accepted; now it is gone from their list, and they are told why.
+                    messages.append(notices.withdrawn(CustomerContact.view(of: report), routedAway: false, to: contact.email, accountID: contact.accountID))
+                }
             }
             for message in messages { try await OutboxMessageModel(message, now: now).create(on: database) }
             return report
@@ -101,6 +107,10 @@ struct ReportDecisions: Sendable {
                 throw ClientError.conflict("Report \(reportID) has mitigations for its account already; it keeps that account.")
             }
             guard report.accountID != accountID else { return report }
+            if account.closedAt != nil {
+                throw ClientError.conflict("Account \(accountID) is closed; route the report to an open account.")
+            }
+            let previous = try await CustomerContact.recipient(of: report, on: database)
             let before: JSONValue = ["account_id": .optional(report.accountID), "routing": .string(report.routing)]
             report.accountID = accountID
             report.routing = Self.manualRouting(accountID: accountID, by: actor)
@@ -109,10 +119,16 @@ struct ReportDecisions: Sendable {
             try await AuditLog.append(AuditChange(subject: .report, subjectID: reportID, action: "report.routed", before: before,
                                                   after: ["account_id": .string(accountID), "routing": .string(report.routing)]),
                                       by: actor, at: now, on: database)
-            // An accepted report that reaches a customer only now is news to them.
-            if report.status == ReportStatus.accepted.rawValue, let email = account.abuseEmail {
-                try await OutboxMessageModel(notices.accepted(CustomerContact.view(of: report), to: email, accountID: accountID), now: now)
-                    .create(on: database)
+            // An accepted report that reaches a customer only now is news to them; the one it leaves was told it was accepted.
+            if report.status == ReportStatus.accepted.rawValue {
+                if let email = account.abuseEmail {
+                    try await OutboxMessageModel(notices.accepted(CustomerContact.view(of: report), to: email, accountID: accountID), now: now)
+                        .create(on: database)
+                }
+                if let previous {
+                    try await OutboxMessageModel(notices.withdrawn(CustomerContact.view(of: report), routedAway: true, to: previous.email,
+                                                                   accountID: previous.accountID), now: now).create(on: database)
+                }
             }
             return report
         }

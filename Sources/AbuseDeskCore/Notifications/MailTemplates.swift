@@ -9,6 +9,7 @@ public struct MailTemplates: Sendable {
         case reporterReceipt = "reporter-receipt"
         case reporterDecision = "reporter-decision"
         case customerAccepted = "customer-accepted"
+        case customerWithdrawn = "customer-withdrawn"
         case customerMitigation = "customer-mitigation"
         case customerAppealReceived = "customer-appeal-received"
         case customerAppealDecided = "customer-appeal-decided"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Composes the e-mail of each event from its template: to the reporter (receipt, decision), to the
-/// reported customer's abuse contact (acceptance, mitigation, appeal received and decided) and to an
+/// reported customer's abuse contact (acceptance and its withdrawal, mitigation, appeal received and decided) and to an
 /// upstream host (a forwarded report). What the customer and the host read never names a reporter who
 /// asked to stay hidden: their views of the report (`CustomerNotice.Report`) carry no reporter then.
 public struct Notices: Sendable {
@@ -69,6 +69,15 @@ public struct Notices: Sendable {
 
     public func accepted(_ report: CustomerNotice.Report, to recipient: String, accountID: String) -> OutgoingMessage {
         customer(.customerAccepted, ["report": Self.context(report)], about: report, to: recipient, accountID: accountID)
+    }
+
+    /// A report the customer was told was accepted, and that no longer concerns them: denied after all,
+    /// or routed to another account (`routedAway`). It names nothing of the report but its id and type.
+    public func withdrawn(_ report: CustomerNotice.Report, routedAway: Bool, to recipient: String, accountID: String) -> OutgoingMessage {
+        var summary = Self.summary(report)
+        summary["reporter"] = nil
+        return customer(.customerWithdrawn, ["report": .object(summary), "routedAway": .flag(routedAway)], about: report, to: recipient,
+                        accountID: accountID)
     }
 
     public func mitigation(_ mitigation: CustomerNotice.Mitigation, report: CustomerNotice.Report, to recipient: String,

@@ -74,7 +74,7 @@ public struct SubmissionValidator: Sendable {
             check.problem("email2", .mismatch, "Must repeat the e-mail address exactly; \(quoted(email2)) differs from \(quoted(email.value)).")
         }
         let company = check.string(object, "company", length: 1...100)
-        let tele = check.string(object, "tele", length: 1...20)
+        let tele = check.phone(object, "tele", length: 1...20)
         for (key, maximum) in [("title", 255), ("reported_user_agent", 255)] {
             if let value = check.string(object, key, length: 1...maximum) { details[key] = .string(value) }
         }

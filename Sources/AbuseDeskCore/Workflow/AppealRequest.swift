@@ -107,12 +107,15 @@ public enum AppealRequest: Sendable, Equatable {
         check.rejectUnknown(in: data, allowed: counterNoticeRequired + counterNoticeOptional, removed: [:], path: path)
         for (key, maximum, what) in [("full_name", 255, "your full name"), ("street_address", 255, "your street address"),
                                      ("city", 255, "your city"), ("state", 255, "your state or region"), ("zip_code", 20, "your postal code"),
-                                     ("country", 255, "your country"), ("phone_number", 32, "a telephone number"),
+                                     ("country", 255, "your country"),
                                      ("company", 255, ""), ("counter_notice_response", 5000, "")] {
             let requirement = what.isEmpty ? nil : what
             if let value = check.string(data, key, path: path, required: requirement, length: 1...maximum, multiline: key == "counter_notice_response") {
                 details[key] = .string(value)
             }
+        }
+        if let phone = check.phone(data, "phone_number", path: path, required: "a telephone number", length: 1...32) {
+            details["phone_number"] = .string(phone)
         }
         if let email = check.email(data, "email", path: path) { details["email"] = .string(email.value) }
         let signature = check.string(data, "signature", path: path, required: "your full name as your signature", length: 1...255)

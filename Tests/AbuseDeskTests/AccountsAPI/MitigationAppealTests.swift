@@ -36,7 +36,9 @@ import Vapor
             let all = try await world.send(.GET, base, token: world.acmeReadOnly)
             #expect(try all.result["mitigations"]?[0] == ["id": .string(interstitial), "type": "phishing_interstitial", "entity_type": "url_pattern",
                                                          "entity_id": "login.example.com/*", "status": "active",
-                                                         "effective_date": "2026-11-23T12:00:02Z"])
+                                                         "effective_date": "2026-11-23T12:00:02Z",
+                                                         "statement": ["ground": "Terms of service 4.2", "facts": "A phishing page.", "automated": false,
+                                                                       "appeal": .string("Ask for a review through the Accounts API, POST /client/v4/accounts/\(world.acme)/abuse-reports/\(report)/mitigations/appeal, saying why the mitigation should be lifted.")]])
             #expect(try all.ids("mitigations") == [interstitial, legal, geoBlock], "by effective date")
             #expect(try all.json["result_info"]?["total_count"] == 3)
             #expect(try await ids("status=pending") == [geoBlock])
