@@ -20,6 +20,9 @@ enum Envelope {
         "NotAppealable": 10010,
         "Conflict": 10011,
         "InvalidHeader": 10012,
+        "URITooLong": 10013,
+        "HeaderFieldsTooLarge": 10014,
+        "UploadQuotaExceeded": 10015,
         "InternalError": 10500,
     ]
 

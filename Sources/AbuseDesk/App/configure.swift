@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M006_CreateConsole())
     app.migrations.add(M007_BoundWhatStrangersMayCost())
     app.migrations.add(M008_LetPeopleGo())
+    app.migrations.add(M009_NamesInOneForm())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())
@@ -68,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
+    app.middleware.use(RequestSizeLimitMiddleware())
     try routes(app)
     app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)

@@ -120,6 +120,8 @@ struct ErrorMiddleware: Middleware {
         case .payloadTooLarge: "PayloadTooLarge"
         case .unsupportedMediaType: "UnsupportedMediaType"
         case .tooManyRequests: "TooManyRequests"
+        case .uriTooLong: "URITooLong"
+        case .requestHeaderFieldsTooLarge: "HeaderFieldsTooLarge"
         case .gone: "Gone"
         default: status.code >= 500 ? "InternalError" : "Error"
         }

@@ -19,7 +19,9 @@ struct RequestLogMiddleware: Middleware {
     private func log(_ request: Request, status: UInt, started: ContinuousClock.Instant) {
         let elapsed = (ContinuousClock.now - started).components
         let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
-        request.logger.info("\(request.method.rawValue) \(request.url.path) \(status)", metadata: [
+        // A path is logged as far as a person reads one: a refused 8 KiB path is not copied into the log.
+        let path = request.url.path.utf8.count > 256 ? String(request.url.path.prefix(256)) + "…" : request.url.path
+        request.logger.info("\(request.method.rawValue) \(path) \(status)", metadata: [
             "http.status": "\(status)",
             "http.duration_ms": "\((milliseconds * 1000).rounded() / 1000)",
         ])

@@ -253,6 +253,9 @@ extension TestingHTTPResponse {
             let refused = try await browser.post("/console/accounts", [("name", ""), ("domains", "example.com\nnot a domain")])
             #expect(refused.status == .badRequest)
             #expect(refused.body.string.contains("Name: Required") && refused.body.string.contains("not a domain"))
+            // QA finding 14: every problem at once, counted as people count lines.
+            #expect(refused.body.string.contains("Domains, line 2: Must be a fully qualified domain name")
+                    && refused.body.string.contains("Domains, line 1: &quot;example.com&quot; already belongs to account"))
             let created = try await browser.post("/console/accounts", [("name", "Console Customer"), ("abuse_email", "abuse@console.example"),
                                                                        ("domains", "console.example\nshop.console.example"), ("netblocks", "192.0.2.0/28")])
             #expect(created.status == .seeOther)
@@ -286,9 +289,66 @@ extension TestingHTTPResponse {
             try await browser.signIn("analyst@abusedesk.test")
             let download = try await browser.get("/console/attachments/\(stored.id)")
             #expect(download.status == .ok && download.headers.contentType == .binary)
-            #expect(download.headers.first(name: .contentDisposition) == "attachment; filename=\"_vidence_.html\"; filename*=UTF-8''%C3%A9vidence%22.html")
+            #expect(download.headers.first(name: .contentDisposition) == "attachment; filename=\"_vidence_.html.txt\"; filename*=UTF-8''%C3%A9vidence%22.html.txt")
             #expect(download.headers.first(name: "X-Content-Type-Options") == "nosniff")
             #expect(try await browser.get("/console/attachments/\(Identifier.make(at: Date()))").status == .notFound)
+        }
+    }
+
+    /// Every destructive action asks first; the answer to the question does it.
+    @Test func adminsLetOperatorsGoAndCloseAccountsWithAConfirmationStep() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            var admin = ConsoleBrowser(app: app)
+            try await admin.signIn("admin@abusedesk.test")
+            var analyst = ConsoleBrowser(app: app)
+            try await analyst.signIn("analyst@abusedesk.test")
+            let analystID = try #require(try await app.abuseDesk.operators.find(email: "analyst@abusedesk.test", on: app.db).id)
+
+            let list = try await admin.get("/console/operators")
+            #expect(list.body.string.contains(#"href="/console/operators/\#(analystID)""#) && list.body.string.contains("enabled"))
+            let page = try await admin.get("/console/operators/\(analystID)")
+            #expect(page.status == .ok && page.body.string.contains("Disable…") && page.body.string.contains("Tokens of the admin API"))
+            let question = try await admin.post("/console/operators/\(analystID)/disable", [])
+            #expect(question.status == .ok && question.body.string.contains("Disable analyst@abusedesk.test?")
+                    && question.body.string.contains(#"name="confirmed" value="yes""#) && question.body.string.contains(#"href="/console/operators/\#(analystID)""#))
+            #expect(try await analyst.get("/console/reports").status == .ok, "asking changed nothing")
+            let done = try await admin.post("/console/operators/\(analystID)/disable", [("confirmed", "yes")])
+            #expect(done.status == .seeOther && done.location == "/console/operators/\(analystID)?done=disable")
+            #expect(try await analyst.get("/console/reports").status == .seeOther, "their open session is refused on the next click")
+            #expect(try await admin.get("/console/operators/\(analystID)").body.string.contains("disabled"))
+            let me = try #require(try await app.abuseDesk.operators.find(email: "admin@abusedesk.test", on: app.db).id)
+            let selfDisable = try await admin.post("/console/operators/\(me)/disable", [("confirmed", "yes")])
+            #expect(selfDisable.status == .conflict && selfDisable.body.string.contains("You cannot disable yourself"))
+            #expect(try await admin.post("/console/operators/\(analystID)/enable", []).status == .seeOther, "enabling needs no question")
+
+            let tokens = try await app.abuseDesk.operators.tokens(of: analystID, on: app.db)
+            let tokenID = try #require(tokens.first?.id)
+            #expect(try await admin.post("/console/operators/\(analystID)/tokens/\(tokenID)", []).body.string.contains("Revoke the token \(tokenID)"))
+            #expect(try await admin.post("/console/operators/\(analystID)/tokens/\(tokenID)", [("confirmed", "yes")]).status == .seeOther)
+            #expect(try await world.send(.GET, "/admin/v1/reports", token: world.analystToken).status == .unauthorized)
+            #expect(try await admin.post("/console/operators/\(analystID)/role", [("role", "admin")]).status == .seeOther)
+            #expect(try await app.abuseDesk.operators.find(analystID, on: app.db).role == "admin")
+
+            // Accounts: renamed and re-contacted at once; a token revoked and the account closed after a question each.
+            let saved = try await admin.post("/console/accounts/\(world.other)/update", [("name", "Other Cloud GmbH"), ("abuse_email", "")])
+            #expect(saved.status == .seeOther)
+            let other = try #require(try await AccountModel.find(world.other, on: app.db))
+            #expect(other.name == "Other Cloud GmbH" && other.abuseEmail == nil)
+            let accountToken = try #require(try await app.abuseDesk.administration.tokens(of: world.other, on: app.db).first?.id)
+            #expect(try await admin.post("/console/accounts/\(world.other)/tokens/\(accountToken)", []).body.string.contains("Revoke the token"))
+            #expect(try await world.send(.GET, world.reports(world.other), token: world.otherToken).status == .ok)
+            #expect(try await admin.post("/console/accounts/\(world.other)/tokens/\(accountToken)", [("confirmed", "yes")]).status == .seeOther)
+            #expect(try await world.send(.GET, world.reports(world.other), token: world.otherToken).status == .unauthorized)
+            let domain = try #require(try await app.abuseDesk.administration.account(world.other, on: app.db).domains.first?.id)
+            #expect(try await admin.post("/console/accounts/\(world.other)/domains/\(domain)", []).body.string.contains("Remove example.net from"))
+            let close = try await admin.post("/console/accounts/\(world.other)/close", [])
+            #expect(close.body.string.contains("Close the account Other Cloud GmbH?") && close.body.string.contains("1 domain(s)"))
+            #expect(try await AccountModel.find(world.other, on: app.db)?.closedAt == nil)
+            let closed = try await admin.post("/console/accounts/\(world.other)/close", [("confirmed", "yes")])
+            #expect(closed.status == .seeOther && closed.location == "/console/accounts/\(world.other)?done=closed")
+            let closedPage = try await admin.get("/console/accounts/\(world.other)")
+            #expect(closedPage.body.string.contains(#"id="closed""#) && !closedPage.body.string.contains("Close the account…"))
         }
     }
 }
