@@ -7,7 +7,9 @@ local thread_id = 0
 local next_id = 0
 local first_octets = {"23.", "45.", "51.", "62.", "81.", "91.", "104.", "151.", "185.", "203."}
 local head = "POST /report/v2.0/abuse HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: "
-local body_start = [[{"reporterName":"Bench Reporter","reporterEmail":"bench@example.org","threatType":"IP Address","incidentType":"Account Compromise/Unauthorized Access","attackMethod":"Brute Force","date":"2026-01-15","time":"09:30:00","timeZone":"+0000","destinationPort":"22","severity":"Medium","reportNotes":"SSH brute force, sample ]]
+-- Each report comes from an address of its own, so that every one queues its receipt (one address gets
+-- at most ABUSEDESK_RECEIPTS_PER_HOUR of them).
+local body_start = [[{"reporterName":"Bench Reporter","threatType":"IP Address","incidentType":"Account Compromise/Unauthorized Access","attackMethod":"Brute Force","date":"2026-01-15","time":"09:30:00","timeZone":"+0000","destinationPort":"22","severity":"Medium","reportNotes":"SSH brute force, sample ]]
 local floor = math.floor
 
 function setup(thread)
@@ -22,7 +24,7 @@ end
 request = function()
   counter = counter + 1
   local n = counter * 64 + thread_id
-  local body = body_start .. n .. [[","sourceIp":"]] .. first_octets[(n % 10) + 1] .. (floor(n / 65536) % 250 + 1) .. "."
+  local body = body_start .. n .. [[","reporterEmail":"bench+]] .. n .. [[@example.org","sourceIp":"]] .. first_octets[(n % 10) + 1] .. (floor(n / 65536) % 250 + 1) .. "."
                .. (floor(n / 256) % 256) .. "." .. (n % 254 + 1) .. [["}]]
   return head .. #body .. "\r\n\r\n" .. body
 end
