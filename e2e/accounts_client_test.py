@@ -5,6 +5,7 @@ mitigates through the admin API; the customer reads, pages, filters and appeals 
 
     python3 e2e/accounts_client_test.py .build/debug/abusedesk
 """
+import datetime
 import json
 import os
 import sqlite3
@@ -148,11 +149,14 @@ def run(service, check):
     status, _, body = service.request("POST", f"/admin/v1/reports/{target}/accept", headers=admin)
     check("the operator accepts the report", status == 200, body[:200])
     statement = {"ground": "Terms of service 4.2: phishing", "facts": "The page imitates Example Bank's sign-in.", "automated": False}
+    # Scheduled a month ahead (a mitigation is scheduled within a year).
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     status, _, body = service.request("POST", f"/admin/v1/reports/{target}/mitigations", {"type": "phishing_interstitial",
                                       "entity_type": "url_pattern", "entity_id": "login.example.com/bank*", "statement": statement}, headers=admin)
     active = json.loads(body)["result"]["id"]
     status2, _, body2 = service.request("POST", f"/admin/v1/reports/{target}/mitigations", {"type": "account_suspend",
-                                        "entity_type": "account", "entity_id": acme, "effective_date": "2099-01-01T00:00:00Z",
+                                        "entity_type": "account", "entity_id": acme, "effective_date": later,
                                         "statement": statement}, headers=admin)
     pending = json.loads(body2)["result"]["id"]
     check("the operator applies an active and a pending mitigation", status == 200 and status2 == 200, body2[:200])
@@ -167,7 +171,7 @@ def run(service, check):
     check("mitigations filtered by status", [m["id"] for m in only_pending.result.mitigations] == [pending])
     by_type = customer.abuse_reports.mitigations.list(target, account_id=acme, type="phishing_interstitial", sort="type,desc")
     check("mitigations filtered by type and sorted", [m["id"] for m in by_type.result.mitigations] == [active])
-    zone = customer.abuse_reports.mitigations.list(target, account_id=acme, entity_type="account", effective_after="2030-01-01T00:00:00Z")
+    zone = customer.abuse_reports.mitigations.list(target, account_id=acme, entity_type="account", effective_after=soon)
     check("mitigations filtered by entity type and date", [m["id"] for m in zone.result.mitigations] == [pending])
 
     # --- The customer appeals ------------------------------------------------------------------------

@@ -216,7 +216,7 @@ def whole_case(results, binary, artifacts):
         receipt = next(m for m in messages if m["message"]["Subject"].startswith(f"Report {report_id} received"))["body"]
         check("the receipt names what was filed and that the reporter stays hidden",
               f"Report id:  {report_id}" in receipt and "Incident:   URL / Social Engineering / Phishing Website" in receipt
-              and "Reported:   https://login.shop.example/bank" in receipt
+              and "Reported:   hxxps://login[.]shop[.]example/bank" in receipt and not receipt.startswith("Hello Robin")
               and "your name and e-mail address are not shared with the reported customer" in receipt, receipt)
         customer = subjects(messages, "abuse@shop.example")
         check("the customer is told each step", customer == [

@@ -12,7 +12,8 @@ enum Entrypoint {
         // Only the server delivers mail and expires uploads: a short command beside a running server
         // must not send what the server sends. Commands print JSON on standard output, so they log to
         // standard error.
-        let command = environment.commandInput.arguments.dropFirst().first
+        // The command input holds the arguments after the executable's path.
+        let command = environment.commandInput.arguments.first
         let serves = command == nil || command == "serve" || command?.hasPrefix("-") == true
         let logDescriptor = serves ? STDOUT_FILENO : STDERR_FILENO
         try LoggingSystem.bootstrap(from: &environment) { level in
@@ -23,7 +24,7 @@ enum Entrypoint {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         // Help reads no settings and touches no store: the commands are there only to describe themselves.
-        let wantsHelp = environment.commandInput.arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
+        let wantsHelp = environment.commandInput.arguments.contains { $0 == "--help" || $0 == "-h" }
         var config = AppConfig()
         if !wantsHelp {
             do {

@@ -83,6 +83,6 @@ extension AdministrationCommand {
     }
 
     func outputHelp(using context: inout CommandContext) {
-        context.console.output((help + "\n\n" + verbs.map { "  abusedesk \($0.usage)" }.joined(separator: "\n")).consoleText())
+        context.console.output((help + "\n\nUsage:\n" + verbs.map { "  abusedesk \($0.usage)" }.joined(separator: "\n")).consoleText())
     }
 }

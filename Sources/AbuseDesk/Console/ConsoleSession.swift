@@ -115,6 +115,8 @@ struct ConsoleAuthentication: AsyncMiddleware {
     let sessions: ConsoleSessions
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // A form from another site is refused before anything is looked up or read.
+        if request.method == .POST, !FormProtection.sameOrigin(request) { throw Self.forged }
         guard let signedIn = try await sessions.current(request) else {
             if request.method == .GET {
                 let target = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
@@ -123,16 +125,16 @@ struct ConsoleAuthentication: AsyncMiddleware {
             throw ClientError(status: .unauthorized, code: "SignedOut", message: "Your session has ended. Sign in again, then repeat what you did.")
         }
         if request.method == .POST {
-            // The origin is checked before the body is read; the body (at most 1 MiB) is read once, in linear time.
-            let submitted = FormProtection.sameOrigin(request) ? (try? request.urlEncodedForm())?.values(ConsoleSessions.csrfField).last : nil
-            guard let submitted, FormProtection.constantTimeEquals(submitted, signedIn.csrfToken) else {
-                throw ClientError(status: .forbidden, code: "Forbidden",
-                                  message: "This form was not sent from a page of this console, or it is too old. Open the page again and repeat what you did.")
-            }
+            // The body (at most 1 MiB) is read once, in linear time, and kept for the handler.
+            let submitted = (try? request.urlEncodedForm())?.values(ConsoleSessions.csrfField).last
+            guard let submitted, FormProtection.constantTimeEquals(submitted, signedIn.csrfToken) else { throw Self.forged }
         }
         request.consoleOperator = signedIn
         return try await next.respond(to: request)
     }
+
+    static let forged = ClientError(status: .forbidden, code: "Forbidden",
+                                    message: "This form was not sent from a page of this console, or it is too old. Open the page again and repeat what you did.")
 }
 
 extension Request {

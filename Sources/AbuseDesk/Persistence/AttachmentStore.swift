@@ -33,13 +33,11 @@ struct AttachmentStore: Sendable {
     /// oldest of them stops counting.
     func unclaimedUse(by address: String, now: Date, on database: any Database) async throws -> (bytes: Int, freedAt: Date?) {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        let row = try await sql.select()
-            .column(SQLFunction("COALESCE", args: SQLFunction("SUM", args: SQLColumn("size")), SQLLiteral.numeric("0")), as: "bytes")
-            .column(SQLFunction("MIN", args: SQLColumn("created_at")), as: "oldest")
-            .from(AttachmentModel.schema)
-            .where("uploaded_by", .equal, address).where("report_id", .is, SQLLiteral.null)
-            .where("created_at", .greaterThan, now.addingTimeInterval(-3600))
-            .first()
+        // SUM of a bigint is a numeric on PostgreSQL: cast back to a whole number for both stores.
+        let row = try await sql.raw("""
+            SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes, MIN(created_at) AS oldest FROM attachments
+            WHERE uploaded_by = \(bind: address) AND report_id IS NULL AND created_at > \(bind: now.addingTimeInterval(-3600))
+            """).first()
         let oldest = try row?.decode(column: "oldest", as: Date?.self)
         return (try row?.decode(column: "bytes", as: Int.self) ?? 0, oldest.map { $0.addingTimeInterval(3600) })
     }
