@@ -83,6 +83,10 @@ extension ConsoleController {
         var states: [Option]
         var rows: [ReportPage.Email]
         var total: Int
+        var page: Int
+        var pages: Int
+        var previousURL: String?
+        var nextURL: String?
     }
 
     @Sendable
@@ -94,8 +98,10 @@ extension ConsoleController {
         try query.check()
         if states.isEmpty, request.url.query == nil { states = [.failed, .retrying, .queued] }
         let (messages, total) = try await OutboxReader(database: request.db).list(states: states, audience: nil, page: page)
+        let links = page.links(path: "/console/mail", query: request.url.query ?? "", total: total)
         let content = MailPage(states: Option.list(OutboxState.allCases.map(\.rawValue), selected: states.map(\.rawValue)),
-                               rows: messages.map(Self.emailRow), total: total)
+                               rows: messages.map(Self.emailRow), total: total, page: page.number, pages: links.pages,
+                               previousURL: links.previous, nextURL: links.next)
         let notice = request.query["done"] == "retry" ? "The e-mail is due again; the sender tries it within seconds." : nil
         return try await ConsoleView.render("mail", title: "Mail", nav: "mail", page: content, notice: notice, for: request)
     }

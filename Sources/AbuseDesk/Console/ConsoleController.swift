@@ -227,14 +227,9 @@ struct ConsoleController: RouteCollection {
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
         let rows = items.map(QueuePage.Row.init)
-        let pages = max(1, (total + page.size - 1) / page.size)
-        func link(_ number: Int) -> String {
-            var pairs = (rawQuery.isEmpty ? "status=new&status=triage" : rawQuery).split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)
-            pairs.append("page=\(number)")
-            return "/console/reports?" + pairs.joined(separator: "&")
-        }
-        let content = QueuePage(filters: filters, rows: rows, total: total, page: page.number, pages: pages,
-                                previousURL: page.number > 1 ? link(page.number - 1) : nil, nextURL: page.number < pages ? link(page.number + 1) : nil,
+        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total)
+        let content = QueuePage(filters: filters, rows: rows, total: total, page: page.number, pages: links.pages,
+                                previousURL: links.previous, nextURL: links.next,
                                 operators: [Option(value: "me", label: "Me", selected: false)]
                                     + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: false) },
                                 denialReasons: Option.list(DenialReason.allCases.map(\.rawValue), label: ConsoleFormat.words),

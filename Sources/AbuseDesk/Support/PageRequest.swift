@@ -20,6 +20,18 @@ struct PageRequest: Sendable, Equatable {
         return ["page": .number(Double(number)), "per_page": .number(Double(size)), "count": .number(Double(count)),
                 "total_count": .number(Double(total)), "total_pages": .number(Double(pages))]
     }
+
+    /// The links to the pages before and after this one in a console list of `total` items, keeping every
+    /// other parameter of the page's own query as it was.
+    func links(path: String, query: String, total: Int) -> (previous: String?, next: String?, pages: Int) {
+        let pages = max(1, (total + size - 1) / size)
+        func link(_ number: Int) -> String {
+            var pairs = query.split(separator: "&").filter { !$0.hasPrefix("page=") }.map(String.init)
+            pairs.append("page=\(number)")
+            return path + "?" + pairs.joined(separator: "&")
+        }
+        return (number > 1 ? link(number - 1) : nil, number < pages ? link(number + 1) : nil, pages)
+    }
 }
 
 extension QueryParameters {

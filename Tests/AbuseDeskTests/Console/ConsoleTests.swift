@@ -351,4 +351,21 @@ extension TestingHTTPResponse {
             #expect(closedPage.body.string.contains(#"id="closed""#) && !closedPage.body.string.contains("Close the account…"))
         }
     }
+
+    /// QA finding 20: the mail page said "281 e-mails" and showed 20, with no way to the rest.
+    @Test func theMailPageIsPaged() async throws {
+        try await withTestApp { app in
+            _ = try await AccountsWorld(app)
+            for index in 0..<21 {
+                #expect(try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["reporterEmail": .string("r\(index)@example.org")])).status == .ok)
+            }
+            var browser = ConsoleBrowser(app: app)
+            try await browser.signIn("analyst@abusedesk.test")
+            let first = try await browser.get("/console/mail?state=queued")
+            #expect(first.body.string.contains("<strong>21</strong> e-mails") && first.body.string.contains("Page 1 of 2"))
+            #expect(first.body.string.contains(#"href="/console/mail?state=queued&amp;page=2" rel="next""#))
+            let second = try await browser.get("/console/mail?state=queued&page=2")
+            #expect(second.body.string.components(separatedBy: "<details>").count - 1 == 1 && second.body.string.contains(#"rel="prev""#))
+        }
+    }
 }
