@@ -93,6 +93,15 @@ def main():
             "attackMethod": "Phishing Website", "date": "2026-01-15", "time": "09:30:00", "timeZone": "+0000",
             "reportNotes": "phish", "sourceUrl": "https://www.leaving.example/login"})
         check("a report about its domain is filed, and routed to nobody", status == 200, body[:200])
+        service.request("POST", "/report/v2.0/abuse", {
+            "reporterName": "R", "reporterEmail": "r2@example.org", "threatType": "IP Address", "incidentType": "Network Scanning",
+            "attackMethod": "Port Scan", "date": "2026-01-15", "time": "09:30:00", "timeZone": "+0000", "reportNotes": "scan",
+            "sourceIp": "203.0.113.99"})
+        admin.get(base + "/console/reports")
+        by_id(admin, "select-all").click()
+        boxes = admin.find_elements(By.CSS_SELECTOR, "input[name='report_ids']")
+        check("one box in the queue's header ticks every report of the page", len(boxes) == 2 and all(b.is_selected() for b in boxes), str(len(boxes)))
+        check("the bulk action starts at no action", browser.selected(admin, "bulk-action") == "")
 
         # Change my password: the admin's other session ends.
         admin.get(base + "/console/password")
