@@ -160,6 +160,7 @@ struct ConsoleController: RouteCollection {
             var accounts: [Option]
             var assignees: [Option]
             var sorts: [Option]
+            var perPage: [Option]
             var unassigned: Bool
             var domain: String
             var ip: String
@@ -223,6 +224,7 @@ struct ConsoleController: RouteCollection {
                         Option(value: "none", label: "Nobody", selected: selected("assigned_to") == ["none"])]
                 + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: selected("assigned_to").contains($0.id ?? "")) },
             sorts: Self.sortOptions.map { Option(value: $0.0, label: $0.1, selected: $0.0 == sortValue) },
+            perPage: Option.list(["20", "50", "100"], selected: [String(page.size)]),
             unassigned: filter.unassigned, domain: query.values("domain").first ?? "", ip: query.values("ip").first ?? "",
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
