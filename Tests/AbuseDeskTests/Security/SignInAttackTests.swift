@@ -56,7 +56,7 @@ import VaporTesting
     }
 
     /// Finding 2: 48,000 form fields to the sign-in took 11.6 s of CPU before the 403.
-    @Test(.timeLimit(.minutes(2))) func aHugeFormBodyIsRefusedBeforeItIsRead() async throws {
+    @Test func aHugeFormBodyIsRefusedBeforeItIsRead() async throws {
         try await withTestApp { app in
             _ = try await AccountsWorld(app)
             let body = (0..<48_000).map { "k\($0)=v" }.joined(separator: "&")
@@ -70,17 +70,18 @@ import VaporTesting
         }
     }
 
-    /// The console's other forms take up to 1 MiB, read in linear time: a body of many thousands of
-    /// fields costs milliseconds (it took seconds before).
-    @Test(.timeLimit(.minutes(2))) func formsAreReadInLinearTime() async throws {
-        let pairs = (0..<36_000).map { "k\($0 % 30_000)=v\($0)" }.joined(separator: "&")
+    /// The console's other forms take up to 1 MiB, read in linear time. 100,000 fields are read in a
+    /// moment; read as they were before (every name looked for again through all pairs), they would
+    /// take hours, and this suite would never end.
+    @Test func formsAreReadInLinearTime() async throws {
+        let pairs = (0..<120_000).map { "k\($0 % 100_000)=v\($0)" }.joined(separator: "&")
         let query = QueryParameters(pairs)
-        #expect(query.names.count == 30_000 && query.values("k7") == ["v7", "v30007"])
+        #expect(query.names.count == 100_000 && query.values("k7") == ["v7", "v100007"])
         try await withTestApp { app in
             _ = try await AccountsWorld(app)
             var browser = ConsoleBrowser(app: app)
             try await browser.signIn("analyst@abusedesk.test")
-            let fields = (0..<8_000).map { ("k\($0)", "v") }
+            let fields = (0..<2_000).map { ("k\($0)", "v") }
             let answer = try await browser.post("/console/reports/bulk", fields + [("action", "accept")])
             #expect(answer.status == .badRequest && answer.body.string.contains("Reports"))
         }
