@@ -17,9 +17,16 @@ struct RateLimitMiddleware: Middleware {
             for (name, value) in headers(limiter.standing(address)) { error.headers.replaceOrAdd(name: name, value: value) }
             return request.eventLoop.makeFailedFuture(error)
         }
+        // Where the caller stands as this request is let in; a request that filed several reports is
+        // charged for them when it is answered, and told where that leaves it.
+        let admitted = limiter.standing(address)
         return next.respond(to: request).map { response in
-            limiter.charge(address, request.reportsFiled - 1)
-            for (name, value) in headers(limiter.standing(address)) { response.headers.replaceOrAdd(name: name, value: value) }
+            var standing = admitted
+            if request.reportsFiled > 1 {
+                limiter.charge(address, request.reportsFiled - 1)
+                standing = limiter.standing(address)
+            }
+            for (name, value) in headers(standing) { response.headers.replaceOrAdd(name: name, value: value) }
             return response
         }
     }
