@@ -114,7 +114,7 @@ def main():
         check("the console's pages keep their contrast", problems == [], str(problems))
     except Exception as error:
         traceback.print_exc()
-        check("the administration runs to its end", False, repr(error))
+        check("the administration runs to its end", False, f"{type(error).__name__}: {error}")
     finally:
         admin.quit()
         other.quit()

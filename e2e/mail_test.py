@@ -328,14 +328,14 @@ def main():
     except Exception as error:  # a crash of the suite is a failure, with what happened
         import traceback
         traceback.print_exc()
-        results.check("the whole case runs to its end", False, repr(error))
+        results.check("the whole case runs to its end", False, f"{type(error).__name__}: {error}")
     for name, run in [("the outage case", outage), ("the smtps:// case", implicit_tls)]:
         try:
             run(results, binary)
         except Exception as error:
             import traceback
             traceback.print_exc()
-            results.check(f"{name} runs to its end", False, repr(error))
+            results.check(f"{name} runs to its end", False, f"{type(error).__name__}: {error}")
     results.finish()
 
 

@@ -29,6 +29,7 @@ struct StoreStartup: LifecycleHandler {
 
     func shutdownAsync(_ app: Application) async {
         await app.abuseDesk.intakeQueue.close()
+        await app.abuseDesk.passwords.shutdown()
     }
 }
 

@@ -23,6 +23,7 @@ struct AbuseDeskServices: Sendable {
     let sessions: ConsoleSessions
     let developerPage: DeveloperPage
     let assets: StaticAssets
+    let passwords: PasswordHasher
     let rateLimiter: RateLimiter?
     let now: @Sendable () -> Date
 }

@@ -5,6 +5,7 @@ import FluentSQLiteDriver
 import Foundation
 import Leaf
 import LeafKit
+import NIOPosix
 import NIOSSL
 import Prometheus
 import Vapor
@@ -44,6 +45,7 @@ public func configure(_ app: Application, config: AppConfig,
                             receiptsPerHour: config.receiptsPerHour, logger: app.logger, metrics: metrics)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
                               directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, notices: notices, now: now)
+    let passwords = PasswordHasher()
     let openAPI = try OpenAPIDocument(taxonomy: taxonomy, v1Sunset: config.v1Sunset)
     let transport: any MailTransport = try config.smtp.map {
         try SMTPTransport(settings: $0, heloName: config.mailDomain, envelopeSender: AppConfig.address(in: config.mailFrom) ?? "abuse@localhost",
@@ -55,14 +57,12 @@ public func configure(_ app: Application, config: AppConfig,
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
         idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail,
         administration: AccountAdministration(directory: directory, now: now),
-        operators: OperatorAdministration(now: now, hash: { [threadPool = app.threadPool] password in
-            try await threadPool.runIfActive { try Bcrypt.hash(password) }
-        }),
+        operators: OperatorAdministration(passwords: passwords, now: now),
         decisions: ReportDecisions(notices: notices, now: now),
         mitigations: Mitigations(notices: notices, now: now), submissions: AccountSubmissions(intake: intake),
-        sessions: ConsoleSessions(now: now), developerPage: DeveloperPage(document: openAPI.document),
+        sessions: ConsoleSessions(passwords: passwords, now: now), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
-        rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
+        passwords: passwords, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
 
     try configureViews(app)
     app.routes.defaultMaxBodySize = BodyLimits.json
@@ -108,13 +108,25 @@ private func resourcePath(_ name: String) throws -> String {
     return url.path + "/"
 }
 
+/// How long a request waits for a store connection before it fails: long enough that a burst of changes
+/// queues behind one another on a busy machine (SQLite has one connection per event loop, and its writes
+/// take turns) rather than failing.
+private let connectionPoolTimeout: TimeAmount = .seconds(30)
+
 private func configureDatabase(_ app: Application, store: AppConfig.Store) throws {
     switch store {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        // SQLite's statements block a thread, and one waiting for the write lock blocks it for as long as
+        // it waits. With a thread for every connection of the pool (one per event loop) and two more, the
+        // connection that holds the lock always has a thread to finish on: the process-wide default pool
+        // (one thread per core, shared with every other blocking task) could be filled by waiters alone,
+        // and then nobody finishes until their waits run out with "database is locked".
+        app.threadPool = NIOThreadPool(numberOfThreads: Array(app.eventLoopGroup.makeIterator()).count + 2)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: connectionPoolTimeout, sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: connectionPoolTimeout,
+                                    sqlLogLevel: .debug), as: .psql)
     }
 }

@@ -164,7 +164,7 @@ extension ConsoleController {
         let me = try await operators.find(signedIn.id, on: request.db)
         var problems: [ValidationProblem] = []
         let current = form["current"]?.stringValue ?? ""
-        if !(try await operators.checkPassword(current, of: me, on: request.application.threadPool)) {
+        if !(try await operators.checkPassword(current, of: me)) {
             problems.append(ValidationProblem(path: "current", code: .mismatch, message: "Is not your current password."))
         }
         let password = form["password"]?.stringValue ?? ""

@@ -25,6 +25,7 @@ struct ConsoleSessions: Sendable {
     /// Checked against when the e-mail address is unknown, so that a wrong address takes as long as a wrong password.
     static let decoyHash: String = (try? Bcrypt.hash(AccessToken().secret)) ?? ""
 
+    let passwords: PasswordHasher
     let now: @Sendable () -> Date
 
     /// What a sign-in with an e-mail address and a password comes to.
@@ -35,14 +36,12 @@ struct ConsoleSessions: Sendable {
         case refused
     }
 
-    /// Checks an e-mail address and password. Bcrypt runs off the event loop, and for an unknown address
+    /// Checks an e-mail address and password. Bcrypt runs on the hasher's threads, and for an unknown address
     /// too; a password longer than Bcrypt reads (72 bytes) never matches.
     func verify(email: String, password: String, request: Request) async throws -> SignIn {
         let found = try await OperatorModel.query(on: request.db).filter(\.$email == email.trimmingWhitespace().lowercased()).first()
         let hash = found?.passwordHash ?? Self.decoyHash
-        let matches = try await request.application.threadPool.runIfActive {
-            password.utf8.count <= OperatorAdministration.maximumPasswordBytes && ((try? Bcrypt.verify(password, created: hash)) ?? false)
-        }
+        let matches = try await passwords.verify(password, against: hash)
         guard matches, let found else { return .refused }
         return found.disabledAt == nil ? .operator(found) : .disabled
     }

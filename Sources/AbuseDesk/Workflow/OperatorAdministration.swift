@@ -9,13 +9,12 @@ import Vapor
 struct OperatorAdministration: Sendable {
     static let minimumPasswordLength = 12
     /// Bcrypt reads no more than 72 bytes of a password; a longer one is refused rather than cut.
-    static let maximumPasswordBytes = 72
+    static let maximumPasswordBytes = PasswordHasher.maximumBytes
     static let defaultTokenDays = 90
     static let maximumTokenDays = 3650
 
+    let passwords: PasswordHasher
     let now: @Sendable () -> Date
-    /// Bcrypt, run where it does not hold up an event loop.
-    let hash: @Sendable (String) async throws -> String
 
     var tokens: TokenRegistry { TokenRegistry(now: now) }
 
@@ -49,7 +48,7 @@ struct OperatorAdministration: Sendable {
         row.id = Identifier.make(at: now())
         row.email = email.value.lowercased()
         row.role = role.rawValue
-        row.passwordHash = try await hash(password)
+        row.passwordHash = try await passwords.hash(password)
         row.createdAt = now()
         try await database.auditedTransaction { database in
             try await row.create(on: database)
@@ -133,7 +132,7 @@ struct OperatorAdministration: Sendable {
                      on database: any Database) async throws -> OperatorModel {
         let problems = Self.passwordProblems(password)
         guard problems.isEmpty else { throw ClientError.validation(ValidationFailure(problems), noun: "password") }
-        let hashed = try await hash(password)
+        let hashed = try await passwords.hash(password)
         let now = now()
         return try await database.auditedTransaction { database in
             let target = try await find(id, on: database)
@@ -146,11 +145,9 @@ struct OperatorAdministration: Sendable {
         }
     }
 
-    /// Whether `password` is the operator's current one (Bcrypt off the event loop).
-    func checkPassword(_ password: String, of target: OperatorModel, on threadPool: NIOThreadPool) async throws -> Bool {
-        guard password.utf8.count <= Self.maximumPasswordBytes else { return false }
-        let stored = target.passwordHash
-        return try await threadPool.runIfActive { (try? Bcrypt.verify(password, created: stored)) ?? false }
+    /// Whether `password` is the operator's current one.
+    func checkPassword(_ password: String, of target: OperatorModel) async throws -> Bool {
+        try await passwords.verify(password, against: target.passwordHash)
     }
 
     /// Refuses a change that would leave no enabled admin but `id`.

@@ -70,13 +70,13 @@ import VaporTesting
         }
     }
 
-    /// The console's other forms take up to 1 MiB, read in linear time. 100,000 fields are read in a
-    /// moment; read as they were before (every name looked for again through all pairs), they would
-    /// take hours, and this suite would never end.
+    /// The console's other forms take up to 1 MiB, each field found through an index of the names: 50,000
+    /// fields are read in a moment (read as before, every name looked for again through all pairs, they
+    /// took minutes). What a flood of them costs the service is measured by `scripts/bench`.
     @Test func formsAreReadInLinearTime() async throws {
-        let pairs = (0..<120_000).map { "k\($0 % 100_000)=v\($0)" }.joined(separator: "&")
+        let pairs = (0..<60_000).map { "k\($0 % 50_000)=v\($0)" }.joined(separator: "&")
         let query = QueryParameters(pairs)
-        #expect(query.names.count == 100_000 && query.values("k7") == ["v7", "v100007"])
+        #expect(query.names.count == 50_000 && query.values("k7") == ["v7", "v50007"])
         try await withTestApp { app in
             _ = try await AccountsWorld(app)
             var browser = ConsoleBrowser(app: app)
