@@ -4,6 +4,7 @@ import os
 import shutil
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.expected_conditions import staleness_of
@@ -54,11 +55,15 @@ def wait(driver, condition, timeout=10):
 
 
 def click_and_reload(driver, element, timeout=10):
-    """Clicks a button that sends the form, and waits until the server's new page has replaced this one."""
+    """Clicks a button that sends the form, and waits until the server's new page has replaced this one.
+    While the old page is being torn down chromedriver may answer a question about it with a general
+    error ("execution context was destroyed", "node does not belong to the document"): that means the
+    navigation is under way, so the wait asks again."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, timeout).until(staleness_of(page))
-    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[WebDriverException])
+    waiting.until(staleness_of(page))
+    waiting.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def by_id(driver, element_id):
