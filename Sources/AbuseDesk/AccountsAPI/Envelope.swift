@@ -57,6 +57,10 @@ enum Envelope {
     static func success(_ result: JSONValue, page: PageRequest, count: Int, total: Int) -> Response {
         success(result, resultInfo: page.resultInfo(count: count, total: total))
     }
+
+    static func success(_ result: JSONValue, page: PageRequest, count: Int, total: ListTotal) -> Response {
+        success(result, resultInfo: page.resultInfo(count: count, total: total))
+    }
 }
 
 extension ClientError {

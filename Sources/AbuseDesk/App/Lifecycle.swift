@@ -24,6 +24,10 @@ struct StoreStartup: LifecycleHandler {
             break
         }
         try await app.autoMigrate()
+        if case .sqlite = app.abuseDesk.config.store {
+            // Statistics for the query planner, gathered within a bounded effort where they are missing or old.
+            _ = try await sql.raw("PRAGMA optimize=0x10002").all()
+        }
         try await app.abuseDesk.directory.reload(from: app.db)
     }
 
@@ -109,6 +113,11 @@ struct BackgroundWork: LifecycleHandler {
             if uploads + keys + sessions > 0 {
                 logger.info("Expired unclaimed uploads, idempotency keys and console sessions",
                             metadata: ["uploads": "\(uploads)", "keys": "\(keys)", "sessions": "\(sessions)"])
+            }
+            // SQLite plans its queries from statistics it keeps only when asked; this refreshes those that
+            // have drifted (a cheap no-op when none has), so the queue's plans follow the store as it grows.
+            if let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                _ = try await sql.raw("PRAGMA optimize").all()
             }
         } catch {
             logger.error("Background expiry failed", metadata: ["error": "\(String(reflecting: error))"])

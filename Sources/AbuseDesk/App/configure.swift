@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M007_BoundWhatStrangersMayCost())
     app.migrations.add(M008_LetPeopleGo())
     app.migrations.add(M009_NamesInOneForm())
+    app.migrations.add(M010_SearchAndSortTheQueue())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

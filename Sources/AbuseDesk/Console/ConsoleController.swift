@@ -171,8 +171,12 @@ struct ConsoleController: RouteCollection {
 
         var filters: Filters
         var rows: [Row]
-        var total: Int
+        /// "1,234", or "10,020+" where counting on would read more than the page.
+        var total: String
+        var single: Bool
         var page: Int
+        /// The list goes on past the pages counted.
+        var pagesAtLeast: Bool
         var pages: Int
         var previousURL: String?
         var nextURL: String?
@@ -205,7 +209,7 @@ struct ConsoleController: RouteCollection {
         let selected = { (name: String) in query.values(name) }
         var problems = problems
         problems += query.problems.map { Problem(field: $0.path, label: Self.filterLabels[$0.path] ?? $0.path, message: $0.message) }
-        let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db).list(filter, sort: sort, page: page) : ([], 0)
+        let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db).list(filter, sort: sort, page: page) : ([], .exact(0))
         let operators = try await OperatorModel.query(on: request.db).sort(\.$email).all()
         let accounts = try await AccountModel.query(on: request.db).sort(\.$name).all()
         let sortValue = "\(sort.0.rawValue),\(sort.descending ? "desc" : "asc")"
@@ -229,8 +233,10 @@ struct ConsoleController: RouteCollection {
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
         let rows = items.map(QueuePage.Row.init)
-        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total)
-        let content = QueuePage(filters: filters, rows: rows, total: total, page: page.number, pages: links.pages,
+        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total.count)
+        let content = QueuePage(filters: filters, rows: rows, total: ConsoleFormat.count(total), single: total == .exact(1), page: page.number,
+                                pagesAtLeast: !total.isExact,
+                                pages: links.pages,
                                 previousURL: links.previous, nextURL: links.next,
                                 operators: [Option(value: "me", label: "Me", selected: false)]
                                     + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: false) },
@@ -241,7 +247,8 @@ struct ConsoleController: RouteCollection {
     }
 
     static let sortOptions = [("created_at,desc", "Newest first"), ("created_at,asc", "Oldest first"), ("updated_at,desc", "Recently changed"),
-                              ("severity,asc", "Severity, highest first"), ("status,asc", "Status"), ("type,asc", "Type"), ("domain,asc", "Domain")]
+                              ("severity,asc", "Severity, highest first"), ("status,asc", "Status"), ("type,asc", "Type"), ("domain,asc", "Domain"),
+                              ("relevance,desc", "Best match (with words)")]
     static let filterLabels = ["status": "Status", "type": "Type", "threat_type": "Threat type", "incident_type": "Incident type",
                                "account_id": "Account", "unassigned": "Unassigned", "assigned_to": "Assigned to", "domain": "Domain",
                                "ip": "IP address or CIDR", "q": "Search", "created_after": "Filed after", "created_before": "Filed before",

@@ -83,4 +83,15 @@ enum ConsoleFormat {
     static func words(_ code: String) -> String {
         code.replacingOccurrences(of: "_", with: " ")
     }
+
+    /// "1,234", or "10,020+" when the list holds at least that many.
+    static func count(_ total: ListTotal) -> String {
+        let digits = Array(String(total.count))
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return grouped + (total.isExact ? "" : "+")
+    }
 }

@@ -63,10 +63,12 @@ extension QueueFilter {
             }
         }
         if let text = query.single("q")?.trimmingWhitespace(), !text.isEmpty {
-            if text.count <= 200 {
-                filter.text = text
-            } else {
+            if text.count > 200 {
                 query.problem("q", .length, "Must be at most 200 characters; got \(text.count).")
+            } else if let words = SearchWords(text) {
+                filter.words = words
+            } else {
+                query.problem("q", .format, "Must hold a word to look for (letters or digits); got \(quoted(text)).")
             }
         }
         filter.createdAfter = query.timestamp("created_after")

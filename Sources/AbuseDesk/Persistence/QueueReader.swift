@@ -23,7 +23,7 @@ struct QueueFilter: Sendable, Equatable {
     /// Reports naming an address inside this block (a single address is a /32 or /128).
     var netblock: Netblock?
     /// Words in the id, the reporter's name or address, the notes, the domain or a reported URL.
-    var text: String?
+    var words: SearchWords?
     var createdAfter: Date?
     var createdBefore: Date?
 }
@@ -32,6 +32,8 @@ enum QueueSortField: String, CaseIterable, Sendable {
     case createdAt = "created_at"
     case updatedAt = "updated_at"
     case status, type, domain, severity
+    /// Best match of the words first (with `q`; without, newest first).
+    case relevance
 }
 
 /// A report as a line of the queue shows it.
@@ -89,23 +91,82 @@ struct QueueItem: Sendable, Equatable {
     }
 }
 
+/// How many reports a list holds: exact, or at least `count` where counting them all would read more
+/// than the page itself.
+struct ListTotal: Sendable, Equatable {
+    var count: Int
+    var isExact: Bool
+
+    static func exact(_ count: Int) -> ListTotal { ListTotal(count: count, isExact: true) }
+}
+
 /// Reads the operators' queue: every report, however it came in and wherever it was routed.
+///
+/// Every filter and sort is answered from an index at any size of the store (M010): a page in a sort's
+/// order is read from that sort's index; free text from the full-text index; a domain or an address
+/// block from `report_targets`, driving the query when few reports name it and checked report by report
+/// along the sort's index when many do (whichever reads fewer rows, decided by counting at most
+/// ``selectiveTargets`` of them first). Totals are counted up to ``countCap`` past the page.
 struct QueueReader {
     let sql: any SQLDatabase
+    /// Totals are exact up to this many reports beyond the page's start; above, "at least".
+    let countCap: Int
+    /// A domain or block named by at most this many targets drives the query.
+    let selectiveTargets: Int
+    private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
-    init(_ database: any Database) throws {
+    init(_ database: any Database, countCap: Int = 10_000, selectiveTargets: Int = 2_000) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
+        self.countCap = countCap
+        self.selectiveTargets = selectiveTargets
     }
 
-    func list(_ filter: QueueFilter, sort: (QueueSortField, descending: Bool), page: PageRequest) async throws -> (items: [QueueItem], total: Int) {
-        let condition = Self.condition(filter)
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM reports WHERE " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
-        guard total > page.offset else { return ([], total) }
+    func list(_ filter: QueueFilter, sort requested: (QueueSortField, descending: Bool),
+              page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal) {
+        // Relevance needs words to be relevant to; without them the queue is newest first.
+        let sort = requested.0 == .relevance && filter.words == nil ? (QueueSortField.createdAt, descending: true) : requested
+        let condition = try await condition(filter, drivenBySearch: drivesFromSearch(filter, sort: sort.0))
+        let from: SQLQueryString
+        let order: SQLQueryString
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
-        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + " WHERE " + condition + " ORDER BY " + Self.sortExpression(sort.0) + direction + ", reports.id" + direction
-            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        return (try await sql.raw(query).all().map(QueueItem.init(row:)), total)
+        if drivesFromSearch(filter, sort: sort.0), let words = filter.words {
+            // SQLite: the full-text index read in filing order (newest first) or by rank, joined to the reports.
+            from = " FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid"
+                + " JOIN reports ON reports.id = report_search_rows.report_id"
+                + " WHERE report_search MATCH \(bind: words.fts5Query) AND " + condition
+            order = sort.0 == .relevance
+                ? " ORDER BY report_search.rank" + (sort.descending ? " ASC" : " DESC") + ", report_search.rowid DESC"
+                : " ORDER BY report_search.rowid" + direction
+        } else {
+            from = " FROM reports WHERE " + condition
+            order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
+        }
+        let total = try await count(from, page: page)
+        guard total.count > page.offset else { return ([], total) }
+        // The page's ids first, read from the indexes alone; then those reports with their account's and
+        // assignee's names (joined for 50 rows, not for every row a deep page skips).
+        let ids = try await sql.raw("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .all().map { try $0.decode(column: "id", as: String.self) }
+        guard !ids.isEmpty else { return ([], total) }
+        let rows = try await sql.raw("SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id IN (\(binds: ids))").all()
+            .map(QueueItem.init(row:))
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return (ids.compactMap { byID[$0] }, total)
+    }
+
+    /// Counts the rows of `from` (a FROM and WHERE clause), up to ``countCap`` past the page's start.
+    private func count(_ from: SQLQueryString, page: PageRequest) async throws -> ListTotal {
+        let cap = page.offset + page.size + countCap
+        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
+        let counted = try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
+    }
+
+    /// Whether the full-text index drives the query (SQLite, newest or most relevant first): it reads
+    /// the matches in that order itself, so a common word costs no more than a rare one.
+    private func drivesFromSearch(_ filter: QueueFilter, sort: QueueSortField) -> Bool {
+        isSQLite && filter.words != nil && (sort == .createdAt || sort == .relevance)
     }
 
     /// Other reports about a host or an address this report names, newest first.
@@ -120,7 +181,10 @@ struct QueueReader {
         return try await sql.raw(query).all().map(QueueItem.init(row:))
     }
 
-    static func condition(_ filter: QueueFilter) -> SQLQueryString {
+    /// The filter as a condition on `reports`. A domain or block names targets of few reports or of many;
+    /// a count of at most ``selectiveTargets`` of them decides which (see the type's description).
+    /// `drivenBySearch` leaves the words out: the full-text index they come from drives the query.
+    func condition(_ filter: QueueFilter, drivenBySearch: Bool = false) async throws -> SQLQueryString {
         var parts: [SQLQueryString] = []
         if !filter.statuses.isEmpty { parts.append("reports.status IN (\(binds: filter.statuses.map(\.rawValue)))") }
         if !filter.types.isEmpty { parts.append("reports.report_type IN (\(binds: filter.types.map(\.rawValue)))") }
@@ -133,41 +197,55 @@ struct QueueReader {
         case .operator(let id)?: parts.append("reports.assigned_to = \(bind: id)")
         case nil: break
         }
-        if let domain = filter.domain {
-            let reversed = domain.reversed
-            parts.append("""
-                EXISTS (SELECT 1 FROM report_targets t WHERE t.report_id = reports.id
-                  AND (t.host_reversed = \(bind: reversed) OR t.host_reversed LIKE \(bind: ReportReader.likeEscaped(reversed) + ".%") ESCAPE '\\'))
-                """)
+        for targets in [filter.domain.map(domainTargets), filter.netblock.map(blockTargets)].compactMap({ $0 }) {
+            let few = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(targets) LIMIT \(literal: selectiveTargets + 1)) AS named
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            parts.append(few <= selectiveTargets
+                ? "reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE \(targets))"
+                : "EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(targets))")
         }
-        if let block = filter.netblock {
-            parts.append("""
-                EXISTS (SELECT 1 FROM report_targets t WHERE t.report_id = reports.id
-                  AND t.ip_key BETWEEN \(bind: block.address.indexKey) AND \(bind: block.lastAddress.indexKey))
-                """)
-        }
-        if let text = filter.text?.lowercased(), !text.isEmpty {
-            let like = "%" + ReportReader.likeEscaped(text) + "%"
-            parts.append("""
-                (reports.id = \(bind: text) OR LOWER(reports.notes) LIKE \(bind: like) ESCAPE '\\'
-                  OR LOWER(reports.reporter_name) LIKE \(bind: like) ESCAPE '\\' OR LOWER(reports.reporter_email) LIKE \(bind: like) ESCAPE '\\'
-                  OR LOWER(COALESCE(reports.domain, '')) LIKE \(bind: like) ESCAPE '\\'
-                  OR EXISTS (SELECT 1 FROM report_targets t WHERE t.report_id = reports.id AND LOWER(t.source) LIKE \(bind: like) ESCAPE '\\'))
-                """)
+        if let words = filter.words, !drivenBySearch {
+            parts.append(isSQLite
+                ? "reports.id IN (SELECT report_search_rows.report_id FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid WHERE report_search MATCH \(bind: words.fts5Query))"
+                : "reports.id IN (SELECT report_search.report_id FROM report_search WHERE report_search.document @@ " + words.tsquery + ")")
         }
         if let after = filter.createdAfter { parts.append("reports.created_at > \(bind: after)") }
         if let before = filter.createdBefore { parts.append("reports.created_at < \(bind: before)") }
         return parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")"
     }
 
-    static func sortExpression(_ field: QueueSortField) -> SQLQueryString {
+    /// Targets whose host is `domain` or one of its subdomains: two ranges of the reversed host names'
+    /// index (`com.example` and everything from `com.example.` up to `com.example/`), compared byte by byte.
+    private func domainTargets(_ domain: HostName) -> SQLQueryString {
+        let reversed = domain.reversed
+        let collate: SQLQueryString = isSQLite ? "" : " COLLATE \"C\""
+        return "(report_targets.host_reversed = \(bind: reversed) OR (report_targets.host_reversed" + collate + " > \(bind: reversed + ".")"
+            + " AND report_targets.host_reversed" + collate + " < \(bind: reversed + "/")))"
+    }
+
+    /// Targets whose address lies in `block`: one range of the fixed-width address keys.
+    private func blockTargets(_ block: Netblock) -> SQLQueryString {
+        let collate: SQLQueryString = isSQLite ? "" : " COLLATE \"C\""
+        return "(report_targets.ip_key" + collate + " BETWEEN \(bind: block.address.indexKey) AND \(bind: block.lastAddress.indexKey))"
+    }
+
+    /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.
+    func sortExpression(_ field: QueueSortField, words: SearchWords?) -> SQLQueryString {
         switch field {
-        case .createdAt: "reports.created_at"
-        case .updatedAt: "reports.updated_at"
-        case .status: "CASE reports.status WHEN 'new' THEN 0 WHEN 'triage' THEN 1 WHEN 'accepted' THEN 2 WHEN 'denied' THEN 3 ELSE 4 END"
-        case .type: "reports.report_type"
-        case .domain: "COALESCE(reports.domain, '')"
-        case .severity: "CASE reports.severity WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 WHEN 'Low' THEN 2 ELSE 3 END"
+        case .createdAt: return "reports.created_at"
+        case .updatedAt: return "reports.updated_at"
+        case .status: return SQLQueryString(Self.statusRank)
+        case .type: return "reports.report_type"
+        case .domain: return "COALESCE(reports.domain, '')"
+        case .severity: return SQLQueryString(Self.severityRank)
+        case .relevance:
+            // PostgreSQL (SQLite ranks in its full-text index): the better match is the higher rank.
+            guard let words else { return "reports.created_at" }
+            return "(SELECT ts_rank(report_search.document, " + words.tsquery + ") FROM report_search WHERE report_search.report_id = reports.id)"
         }
     }
+
+    static let statusRank = "CASE status WHEN 'new' THEN 0 WHEN 'triage' THEN 1 WHEN 'accepted' THEN 2 WHEN 'denied' THEN 3 ELSE 4 END"
+    static let severityRank = "CASE severity WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 WHEN 'Low' THEN 2 ELSE 3 END"
 }

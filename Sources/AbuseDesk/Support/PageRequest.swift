@@ -16,9 +16,20 @@ struct PageRequest: Sendable, Equatable {
 
     /// `{page, per_page, count, total_count, total_pages}` for this page holding `count` of `total` items.
     func resultInfo(count: Int, total: Int) -> JSONValue {
+        .object(resultInfoFields(count: count, total: total))
+    }
+
+    private func resultInfoFields(count: Int, total: Int) -> JSONObject {
         let pages = (total + size - 1) / size
         return ["page": .number(Double(number)), "per_page": .number(Double(size)), "count": .number(Double(count)),
                 "total_count": .number(Double(total)), "total_pages": .number(Double(pages))]
+    }
+
+    /// The same for a list whose total may be a lower bound: `total_count_capped` says whether it is.
+    func resultInfo(count: Int, total: ListTotal) -> JSONValue {
+        var info = resultInfoFields(count: count, total: total.count)
+        info["total_count_capped"] = .bool(!total.isExact)
+        return .object(info)
     }
 
     /// The links to the pages before and after this one in a console list of `total` items, keeping every

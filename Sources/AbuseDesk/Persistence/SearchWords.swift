@@ -1,0 +1,33 @@
+import SQLKit
+
+/// What an operator typed into the queue's search box, as the full-text indexes of M010 read text:
+/// words are runs of letters and digits, compared without case (and on SQLite without accents). Each
+/// whitespace-separated word of the query must be found, and one with punctuation inside
+/// (`shop.example.com`, `a@b.example`) is found as the phrase of its parts, in order.
+struct SearchWords: Sendable, Equatable {
+    /// At most this many words are looked for; more add nothing a person means.
+    static let maximumPhrases = 16
+
+    /// Each a phrase of one or more lower-case words.
+    let phrases: [[String]]
+
+    /// Nil when `text` holds no letter or digit at all.
+    init?(_ text: String) {
+        let phrases = text.split(whereSeparator: \.isWhitespace).prefix(Self.maximumPhrases).map { word in
+            word.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }.filter { !$0.isEmpty }
+        guard !phrases.isEmpty else { return nil }
+        self.phrases = phrases
+    }
+
+    /// An FTS5 query: every phrase quoted (its words are letters and digits only, so nothing needs escaping).
+    var fts5Query: String {
+        phrases.map { "\"" + $0.joined(separator: " ") + "\"" }.joined(separator: " ")
+    }
+
+    /// A PostgreSQL `tsquery`: every phrase must be found, its words next to each other.
+    var tsquery: SQLQueryString {
+        let parts: [SQLQueryString] = phrases.map { "phraseto_tsquery('simple', \(bind: $0.joined(separator: " ")))" }
+        return "(" + parts.joined(separator: " && ") + ")"
+    }
+}

@@ -1,0 +1,245 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import AbuseDesk
+
+/// The queue's indexes (M010) never answer differently from reading every report: a few thousand random
+/// reports, every filter alone and combined, every sort, a first and a deeper page, and the totals, each
+/// compared with a brute-force answer computed here — with the domain and address filters both driving
+/// the query and checked report by report, and totals both exact and capped.
+@Suite struct QueueAtScaleTests {
+    @Test func everyFilterAndSortAnswersAsAScanWould() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let operators = try await OperatorModel.query(on: app.db).all().compactMap(\.id)
+            var random = SeededRandom(seed: 20261202)
+            let reports = try await Seeded.store(1_500, accounts: [world.acme, world.other], operators: operators, random: &random, on: app)
+
+            var filters: [QueueFilter] = [QueueFilter()]
+            func add(_ change: (inout QueueFilter) -> Void) { var filter = QueueFilter(); change(&filter); filters.append(filter) }
+            add { $0.statuses = [.new, .triage] }
+            add { $0.types = [.network] }
+            add { $0.threatType = "URL" }
+            add { $0.incidentType = "Network Scanning" }
+            add { $0.accountID = world.acme }
+            add { $0.unassigned = true }
+            add { $0.assignee = .nobody }
+            add { $0.assignee = .operator(operators[0]) }
+            add { $0.domain = HostName("z0.example") }                 // many reports
+            add { $0.domain = HostName("h11.z2.example") }             // few, and its subdomains
+            add { $0.netblock = Netblock("203.0.113.0/24", strict: false) }
+            add { $0.netblock = Netblock("198.51.100.16/28", strict: false) }
+            add { $0.words = SearchWords("invoice") }
+            add { $0.words = SearchWords("URGENT bank") }
+            add { $0.words = SearchWords("h11.z2.example") }            // a phrase
+            add { $0.words = SearchWords(reports[77].id) }
+            add { $0.createdAfter = reports[300].createdAt; $0.createdBefore = reports[900].createdAt }
+            add { $0.statuses = [.new]; $0.domain = HostName("z0.example"); $0.words = SearchWords("login") }
+            add { $0.accountID = world.other; $0.netblock = Netblock("203.0.113.0/24", strict: false); $0.types = [.network] }
+            add { $0.words = SearchWords("refund"); $0.assignee = .nobody; $0.createdAfter = reports[200].createdAt }
+
+            let sorts: [(QueueSortField, descending: Bool)] = [(.createdAt, true), (.createdAt, false), (.updatedAt, true), (.status, false),
+                                                               (.type, false), (.domain, false), (.severity, false), (.domain, true)]
+            for (selective, cap) in [(2_000, 10_000), (20, 100)] {
+                let reader = try QueueReader(app.db, countCap: cap, selectiveTargets: selective)
+                for filter in filters {
+                    let expected = reports.filter { $0.matches(filter) }
+                    for sort in sorts {
+                        let ordered = expected.sorted { Seeded.precedes($0, $1, by: sort.0, descending: sort.1) }
+                        for page in [PageRequest(number: 1, size: 50), PageRequest(number: 4, size: 20)] {
+                            let (items, total) = try await reader.list(filter, sort: sort, page: page)
+                            let want = Array(ordered.dropFirst(page.offset).prefix(page.size)).map(\.id)
+                            #expect(items.map(\.id) == want, "\(filter) sorted by \(sort), page \(page.number), targets \(selective)")
+                            let limit = page.offset + page.size + cap
+                            #expect(total == (expected.count > limit ? ListTotal(count: limit, isExact: false) : .exact(expected.count)),
+                                    "\(filter): \(expected.count) reports")
+                        }
+                    }
+                    // The best match first: the same reports as a scan finds.
+                    if filter.words != nil {
+                        let (items, _) = try await reader.list(filter, sort: (.relevance, true), page: PageRequest(number: 1, size: 100))
+                        #expect(items.count == min(100, expected.count), "\(filter) by relevance")
+                        #expect(Set(items.map(\.id)).isSubset(of: Set(expected.map(\.id))), "\(filter) by relevance")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The plans the queue's main queries take at any size: read along an index, never a scan of every
+    /// report followed by a sort.
+    @Test func theMainQueriesReadAlongAnIndex() async throws {
+        try await withTestApp { app in
+            let sql = try app.sql
+            guard sql.dialect.name == "sqlite" else { return }
+            func plan(_ query: SQLQueryString) async throws -> String {
+                try await sql.raw("EXPLAIN QUERY PLAN " + query).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            }
+            let newest = try await plan("SELECT reports.id FROM reports WHERE reports.status IN ('new', 'triage') ORDER BY reports.created_at DESC, reports.id DESC LIMIT 50")
+            #expect(newest.contains("reports_queue_created") && !newest.contains("TEMP B-TREE"), "\(newest)")
+            let bySeverity = try await plan("SELECT reports.id FROM reports ORDER BY \(unsafeRaw: QueueReader.severityRank) ASC, reports.id ASC LIMIT 50")
+            #expect(bySeverity.contains("reports_queue_severity") && !bySeverity.contains("TEMP B-TREE"), "\(bySeverity)")
+            let byStatus = try await plan("SELECT reports.id FROM reports ORDER BY \(unsafeRaw: QueueReader.statusRank) DESC, reports.id DESC LIMIT 50")
+            #expect(byStatus.contains("reports_queue_status") && !byStatus.contains("TEMP B-TREE"), "\(byStatus)")
+            let text = try await plan("""
+                SELECT reports.id FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid
+                JOIN reports ON reports.id = report_search_rows.report_id WHERE report_search MATCH '"invoice"' ORDER BY report_search.rowid DESC LIMIT 50
+                """)
+            #expect(text.contains("VIRTUAL TABLE") && !text.contains("TEMP B-TREE"), "\(text)")
+            let domain = try await plan("""
+                SELECT reports.id FROM reports WHERE reports.id IN (SELECT report_targets.report_id FROM report_targets
+                WHERE report_targets.host_reversed = 'example.z0' OR (report_targets.host_reversed > 'example.z0.' AND report_targets.host_reversed < 'example.z0/'))
+                ORDER BY reports.created_at DESC, reports.id DESC LIMIT 50
+                """)
+            #expect(domain.contains("report_targets_host_reversed") && !domain.contains("SCAN report_targets"), "\(domain)")
+        }
+    }
+
+    @Test func searchWordsAreLettersAndDigits() {
+        #expect(SearchWords("  Shop.Example.COM  invoice ")?.phrases == [["shop", "example", "com"], ["invoice"]])
+        #expect(SearchWords("shop.example.com")?.fts5Query == "\"shop example com\"")
+        #expect(SearchWords("\" OR 1=1 --")?.fts5Query == "\"or\" \"1 1\"", "quotes and operators are not words")
+        #expect(SearchWords("?!. -- ''") == nil)
+    }
+}
+
+/// A deterministic source of choices, so that a failure can be seen again.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random reports written straight into the store (its triggers index targets, words and tallies as
+/// they do for the writer), and what a scan of them answers.
+enum Seeded {
+    struct Report {
+        var id: String
+        var createdAt: Date
+        var updatedAt: Date
+        var status: ReportStatus
+        var type: ReportType
+        var threatType: String
+        var incidentType: String
+        var severity: String?
+        var domain: String?
+        var accountID: String?
+        var assignedTo: String?
+        var hosts: [String]
+        var addresses: [IPAddress]
+        /// The words search finds, in order.
+        var words: [String]
+
+        func matches(_ filter: QueueFilter) -> Bool {
+            if !filter.statuses.isEmpty, !filter.statuses.contains(status) { return false }
+            if !filter.types.isEmpty, !filter.types.contains(type) { return false }
+            if let threat = filter.threatType, threat != threatType { return false }
+            if let incident = filter.incidentType, incident != incidentType { return false }
+            if let account = filter.accountID, account != accountID { return false }
+            if filter.unassigned, accountID != nil { return false }
+            switch filter.assignee {
+            case .nobody?: if assignedTo != nil { return false }
+            case .operator(let id)?: if assignedTo != id { return false }
+            case nil: break
+            }
+            if let domain = filter.domain?.value, !hosts.contains(where: { $0 == domain || $0.hasSuffix("." + domain) }) { return false }
+            if let block = filter.netblock, !addresses.contains(where: { block.contains($0) }) { return false }
+            if let words = filter.words {
+                for phrase in words.phrases where !(0...max(0, self.words.count - phrase.count)).contains(where: { start in
+                    start + phrase.count <= self.words.count && Array(self.words[start..<(start + phrase.count)]) == phrase
+                }) { return false }
+            }
+            if let after = filter.createdAfter, !(createdAt > after) { return false }
+            if let before = filter.createdBefore, !(createdAt < before) { return false }
+            return true
+        }
+    }
+
+    static func precedes(_ a: Report, _ b: Report, by field: QueueSortField, descending: Bool) -> Bool {
+        func rank(_ status: ReportStatus) -> Int { ["new": 0, "triage": 1, "accepted": 2, "denied": 3][status.rawValue] ?? 4 }
+        func rank(_ severity: String?) -> Int { ["High": 0, "Medium": 1, "Low": 2][severity ?? ""] ?? 3 }
+        func order<T: Comparable>(_ x: T, _ y: T) -> Bool? { x == y ? nil : (descending ? x > y : x < y) }
+        let decided: Bool? = switch field {
+        case .createdAt, .relevance: order(a.createdAt, b.createdAt)
+        case .updatedAt: order(a.updatedAt, b.updatedAt)
+        case .status: order(rank(a.status), rank(b.status))
+        case .type: order(a.type.rawValue, b.type.rawValue)
+        case .domain: order(a.domain ?? "", b.domain ?? "")
+        case .severity: order(rank(a.severity), rank(b.severity))
+        }
+        return decided ?? (descending ? a.id > b.id : a.id < b.id)
+    }
+
+    static func store(_ count: Int, accounts: [String], operators: [String], random: inout SeededRandom,
+                      on app: Application) async throws -> [Report] {
+        let vocabulary = ["phishing", "login", "invoice", "malware", "botnet", "spam", "urgent", "bank", "refund", "crypto"]
+        let statuses: [ReportStatus] = [.new, .new, .triage, .accepted, .denied, .closed]
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        var reports: [Report] = []
+        let sql = try app.sql
+        for n in 0..<count {
+            let created = start.addingTimeInterval(Double(n) * 7 + Double.random(in: 0..<5, using: &random))
+            let id = Identifier.make(at: created)
+            let isURL = Bool.random(using: &random)
+            var targets: [JSONValue] = []
+            var hosts: [String] = []
+            var addresses: [IPAddress] = []
+            var sources: [String] = []
+            for _ in 0..<Int.random(in: 1...2, using: &random) {
+                if isURL {
+                    let index = Int.random(in: 0..<40, using: &random)
+                    let host = (Bool.random(using: &random) ? "www." : "") + "h\(index).z\(index % 3).example"
+                    let name = try #require(HostName(host))
+                    let source = "https://\(host)/p\(Int.random(in: 0..<9, using: &random))"
+                    targets.append(["kind": "url", "source": .string(source), "host": .string(name.value), "hostReversed": .string(name.reversed)])
+                    hosts.append(name.value)
+                    sources.append(source)
+                } else {
+                    let text = [
+                        "203.0.113.\(Int.random(in: 1...254, using: &random))", "198.51.100.\(Int.random(in: 1...60, using: &random))",
+                        "2001:db8::\(Int.random(in: 1...99, using: &random))",
+                    ][Int.random(in: 0..<3, using: &random)]
+                    let address = try #require(IPAddress(text))
+                    targets.append(["kind": "ip", "source": .string(text), "ipKey": .string(address.indexKey)])
+                    addresses.append(address)
+                    sources.append(text)
+                }
+            }
+            let notes = (0..<3).map { _ in vocabulary[Int.random(in: 0..<vocabulary.count, using: &random)] }.joined(separator: " ") + " ref-\(n)"
+            let reporter = ("Reporter \(n % 17)", "r\(n % 23)@reporters.example")
+            let report = Report(
+                id: id, createdAt: created, updatedAt: created.addingTimeInterval(Double.random(in: 0..<20_000, using: &random)),
+                status: statuses[Int.random(in: 0..<statuses.count, using: &random)],
+                type: isURL ? [.phishing, .general][Int.random(in: 0..<2, using: &random)] : [.network, .threat][Int.random(in: 0..<2, using: &random)],
+                threatType: isURL ? "URL" : "IP Address", incidentType: isURL ? "Social Engineering" : "Network Scanning",
+                severity: [nil, "High", "Medium", "Low"][Int.random(in: 0..<4, using: &random)], domain: hosts.first,
+                accountID: [accounts[0], accounts[1], nil][Int.random(in: 0..<3, using: &random)],
+                assignedTo: Bool.random(using: &random) ? nil : operators[Int.random(in: 0..<operators.count, using: &random)],
+                hosts: hosts, addresses: addresses, words: [])
+            let text = [id, reporter.0, reporter.1, notes, report.domain ?? "", sources.joined(separator: " ")].joined(separator: " ")
+            var stored = report
+            stored.words = text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+            reports.append(stored)
+            try await sql.insert(into: "reports")
+                .columns("id", "created_at", "updated_at", "channel", "status", "denial_reason", "report_type", "threat_type", "incident_type",
+                         "severity", "reporter_name", "reporter_email", "anonymize", "notes", "domain", "account_id", "routing", "target_count",
+                         "targets", "details", "assigned_to")
+                .values(SQLBind(id), SQLBind(created), SQLBind(report.updatedAt), SQLBind("report_api"), SQLBind(report.status.rawValue),
+                        SQLBind(report.status == .denied ? "no_abuse_found" : nil as String?), SQLBind(report.type.rawValue),
+                        SQLBind(report.threatType), SQLBind(report.incidentType), SQLBind(report.severity), SQLBind(reporter.0),
+                        SQLBind(reporter.1), SQLBind(false), SQLBind(notes), SQLBind(report.domain), SQLBind(report.accountID), SQLBind("{}"),
+                        SQLBind(targets.count), SQLBind(JSONValue.array(targets).serialized()), SQLBind("{}"), SQLBind(report.assignedTo))
+                .run()
+        }
+        return reports
+    }
+}
