@@ -171,7 +171,7 @@ struct ConsoleController: RouteCollection {
 
         var filters: Filters
         var rows: [Row]
-        /// "1,234", or "10,020+" where counting on would read more than the page.
+        /// "1,234", or "1,020+" where counting on would read more than the page.
         var total: String
         var single: Bool
         var page: Int

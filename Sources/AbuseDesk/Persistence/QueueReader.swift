@@ -109,13 +109,15 @@ struct ListTotal: Sendable, Equatable {
 /// ``selectiveTargets`` of them first). Totals are counted up to ``countCap`` past the page.
 struct QueueReader {
     let sql: any SQLDatabase
-    /// Totals are exact up to this many reports beyond the page's start; above, "at least".
+    /// Totals are exact up to this many reports beyond the page's start; above, "at least". Counting
+    /// further costs in proportion to the count (and more where a filter is checked report by report),
+    /// for a number nobody pages through.
     let countCap: Int
     /// A domain or block named by at most this many targets drives the query.
     let selectiveTargets: Int
     private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
-    init(_ database: any Database, countCap: Int = 10_000, selectiveTargets: Int = 2_000) throws {
+    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = 2_000) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.countCap = countCap
