@@ -98,6 +98,21 @@ import Vapor
         }
     }
 
+    @Test func theAdminAPISaysWhetherItsTotalIsCappedAndRefusesASearchWithoutWords() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let first = try await world.fileURLReport("https://login.example.com/a")
+            _ = try await world.fileIPReport("203.0.113.9")
+            let all = try await world.send(.GET, "/admin/v1/reports", token: world.analystToken)
+            #expect(try all.json["result_info"]?["total_count"] == 2 && all.json["result_info"]?["total_count_capped"] == false)
+            let found = try await world.send(.GET, "/admin/v1/reports?q=LOGIN.Example&sort=relevance,desc", token: world.analystToken)
+            #expect(try found.result.arrayValue?.compactMap { $0["id"]?.stringValue } == [first])
+            let wordless = try await world.send(.GET, "/admin/v1/reports?q=%21%3F..", token: world.analystToken)
+            #expect(wordless.status == .badRequest)
+            #expect(try wordless.errorFields == ["q"])
+        }
+    }
+
     @Test func searchWordsAreLettersAndDigits() {
         #expect(SearchWords("  Shop.Example.COM  invoice ")?.phrases == [["shop", "example", "com"], ["invoice"]])
         #expect(SearchWords("shop.example.com")?.fts5Query == "\"shop example com\"")
