@@ -32,8 +32,16 @@ def main():
     routing = json.dumps({"accountID": account, "rule": "domain", "ruleValue": "example.com", "matched": None})
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous=OFF")
-    placeholders = ",".join("?" * len(COLUMNS))
-    sql = f"INSERT INTO reports ({','.join(COLUMNS)}) VALUES ({placeholders})"
+    row = "(" + ",".join("?" * len(COLUMNS)) + ")"
+    head = f"INSERT INTO reports ({','.join(COLUMNS)}) VALUES "
+
+    def write(rows):
+        # Several reports a statement, as the service's writer sends them: the full-text index keeps a
+        # statement's words in memory and writes them once, not once a report.
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            connection.execute(head + ",".join([row] * len(chunk)), [value for report in chunk for value in report])
+
     batch = []
     for n in range(count):
         created = start + n * step
@@ -52,9 +60,9 @@ def main():
                       kind[3], created - 3600, "2026-01-15", "09:30:00", "+0000", None, "Bench Reporter", "bench@example.org", None,
                       None, n % 7 == 0, f"Seeded report {n}", None, kind[4], account, routing, None, 1, json.dumps([target]), "{}"))
         if len(batch) == 10000:
-            connection.executemany(sql, batch)
+            write(batch)
             batch.clear()
-    connection.executemany(sql, batch)
+    write(batch)
     connection.commit()
     connection.execute("ANALYZE")
     connection.close()
