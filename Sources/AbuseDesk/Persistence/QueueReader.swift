@@ -199,13 +199,12 @@ struct QueueReader {
         case .operator(let id)?: parts.append("reports.assigned_to = \(bind: id)")
         case nil: break
         }
-        for targets in [filter.domain.map(domainTargets), filter.netblock.map(blockTargets)].compactMap({ $0 }) {
-            let few = try await sql.raw("""
-                SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(targets) LIMIT \(literal: selectiveTargets + 1)) AS named
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            parts.append(few <= selectiveTargets
-                ? "reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE \(targets))"
-                : "EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(targets))")
+        let targets = TargetMatch(sql: sql)
+        if let domain = filter.domain {
+            parts.append(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
+        }
+        if let block = filter.netblock {
+            parts.append(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
         }
         if let words = filter.words, !drivenBySearch {
             parts.append(isSQLite
@@ -215,21 +214,6 @@ struct QueueReader {
         if let after = filter.createdAfter { parts.append("reports.created_at > \(bind: after)") }
         if let before = filter.createdBefore { parts.append("reports.created_at < \(bind: before)") }
         return parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")"
-    }
-
-    /// Targets whose host is `domain` or one of its subdomains: two ranges of the reversed host names'
-    /// index (`com.example` and everything from `com.example.` up to `com.example/`), compared byte by byte.
-    private func domainTargets(_ domain: HostName) -> SQLQueryString {
-        let reversed = domain.reversed
-        let collate: SQLQueryString = isSQLite ? "" : " COLLATE \"C\""
-        return "(report_targets.host_reversed = \(bind: reversed) OR (report_targets.host_reversed" + collate + " > \(bind: reversed + ".")"
-            + " AND report_targets.host_reversed" + collate + " < \(bind: reversed + "/")))"
-    }
-
-    /// Targets whose address lies in `block`: one range of the fixed-width address keys.
-    private func blockTargets(_ block: Netblock) -> SQLQueryString {
-        let collate: SQLQueryString = isSQLite ? "" : " COLLATE \"C\""
-        return "(report_targets.ip_key" + collate + " BETWEEN \(bind: block.address.indexKey) AND \(bind: block.lastAddress.indexKey))"
     }
 
     /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.

@@ -100,7 +100,7 @@ struct ReportReader {
 
     func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
               page: PageRequest) async throws -> (reports: [StoredReport], total: Int) {
-        let condition = Self.condition(side, accountID: accountID, filter: filter)
+        let condition = Self.condition(side, accountID: accountID, filter: filter, naming: try await naming(filter.domains))
         let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
         guard total > page.offset else { return ([], total) }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
@@ -154,18 +154,24 @@ struct ReportReader {
     static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND COALESCE(denial_reason, '') = ''))"
     static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
 
-    static func condition(_ side: Side, accountID: String, filter: ReportFilter) -> SQLQueryString {
+    /// The reports naming one of `domains` (host names with their subdomains, or addresses) among their targets.
+    private func naming(_ domains: [String]) async throws -> SQLQueryString? {
+        let targets = TargetMatch(sql: sql)
+        let matches: [SQLQueryString] = domains.compactMap { text in
+            if let host = HostName(text) { return targets.host(host) }
+            return IPAddress(text).map(targets.address)
+        }
+        guard !matches.isEmpty else { return domains.isEmpty ? nil : "FALSE" }
+        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")", selectiveUpTo: 2_000)
+    }
+
+    static func condition(_ side: Side, accountID: String, filter: ReportFilter, naming: SQLQueryString? = nil) -> SQLQueryString {
         let owner: SQLQueryString = side == .customer ? "account_id = \(bind: accountID)" : "submitter_account_id = \(bind: accountID)"
         var parts: [SQLQueryString] = [owner, tallyCondition(side, filter: filter)]
         if !filter.ids.isEmpty { parts.append("id IN (\(binds: filter.ids))") }
         if let before = filter.createdBefore { parts.append("created_at < \(bind: before)") }
         if let after = filter.createdAfter { parts.append("created_at > \(bind: after)") }
-        if !filter.domains.isEmpty {
-            let alternatives: [SQLQueryString] = filter.domains.map { domain in
-                "domain = \(bind: domain) OR domain LIKE \(bind: "%." + likeEscaped(domain)) ESCAPE '\\'"
-            }
-            parts.append("(" + alternatives.joined(separator: " OR ") + ")")
-        }
+        if let naming { parts.append(naming) }
         if let status = filter.mitigationStatus {
             parts.append("EXISTS (SELECT 1 FROM mitigations WHERE mitigations.report_id = reports.id AND mitigations.status = \(bind: status.rawValue))")
         }
@@ -214,7 +220,4 @@ struct ReportReader {
         }
     }
 
-    static func likeEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
 }

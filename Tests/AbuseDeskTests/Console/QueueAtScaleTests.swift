@@ -69,6 +69,38 @@ import Vapor
         }
     }
 
+    /// The customer's list filtered by domain or address reads the targets' indexes, the same reports as a scan.
+    @Test func theCustomersDomainFilterAnswersAsAScanWould() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let operators = try await OperatorModel.query(on: app.db).all().compactMap(\.id)
+            var random = SeededRandom(seed: 7)
+            let reports = try await Seeded.store(600, accounts: [world.acme, world.other], operators: operators, random: &random, on: app)
+            let reader = try ReportReader(app.db)
+            for domains in [["z0.example"], ["h11.z2.example"], ["www.h4.z1.example", "h7.z1.example"], ["203.0.113.7"], ["unknown.example"]] {
+                let hosts = domains.compactMap { HostName($0)?.value }
+                let addresses = domains.compactMap(IPAddress.init)
+                let expected = reports.filter { report in
+                    report.accountID == world.acme && report.status != .denied
+                        && (report.hosts.contains { host in hosts.contains { host == $0 || host.hasSuffix("." + $0) } }
+                            || report.addresses.contains { addresses.contains($0) })
+                }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }
+                var filter = ReportFilter()
+                filter.domains = domains
+                for sort in [(ReportSortField.cdate, descending: true), (.domain, descending: false)] {
+                    let (page, total) = try await reader.list(.customer, accountID: world.acme, filter: filter, sort: sort, page: PageRequest(number: 1, size: 100))
+                    #expect(total == expected.count, "\(domains)")
+                    if sort.0 == .cdate {
+                        #expect(page.map(\.id) == Array(expected.prefix(100)).map(\.id), "\(domains)")
+                    } else {
+                        #expect(expected.count <= 100 && Set(page.map(\.id)) == Set(expected.map(\.id)), "\(domains) by domain")
+                        #expect(page.map { $0.domain ?? "" } == page.map { $0.domain ?? "" }.sorted(), "\(domains) by domain")
+                    }
+                }
+            }
+        }
+    }
+
     /// The plans the queue's main queries take at any size: read along an index, never a scan of every
     /// report followed by a sort.
     @Test func theMainQueriesReadAlongAnIndex() async throws {

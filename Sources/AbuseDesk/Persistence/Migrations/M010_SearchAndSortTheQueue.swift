@@ -25,6 +25,9 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         ("reports_queue_severity", "(\(QueueReader.severityRank))"),
     ]
 
+    /// The Accounts API's lists sorted by domain, per side.
+    static let domainListings = [("reports_account_domain", "account_id"), ("reports_submitter_domain", "submitter_account_id")]
+
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         // The queue reads a status along the time index (most reports are in a few statuses, so a page is
@@ -34,6 +37,9 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         try await sql.drop(index: "reports_status_created").run()
         for index in Self.sortIndexes {
             try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.expression), id)").run()
+        }
+        for (name, owner) in Self.domainListings {
+            try await sql.create(index: name).on("reports").column(owner).column("domain").column("id").run()
         }
         if sql.dialect.name == "sqlite" {
             try await Self.sqliteSearch(on: sql)
@@ -54,8 +60,8 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
             try await sql.raw("DROP FUNCTION IF EXISTS search_report() CASCADE").run()
             try await sql.raw("DROP TABLE IF EXISTS report_search").run()
         }
-        for index in Self.sortIndexes {
-            try await sql.drop(index: index.name).run()
+        for index in Self.sortIndexes.map(\.name) + Self.domainListings.map(\.0) {
+            try await sql.drop(index: index).run()
         }
         try await sql.create(index: "reports_created").on("reports").column("created_at").run()
         try await sql.create(index: "reports_status_created").on("reports").column("status").column("created_at").run()
