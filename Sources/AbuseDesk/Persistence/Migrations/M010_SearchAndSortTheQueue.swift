@@ -43,8 +43,14 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         }
         if sql.dialect.name == "sqlite" {
             try await Self.sqliteSearch(on: sql)
+            // The planner weighs indexes by their statistics; a new index without any can look better than
+            // the right one (a customer's newest reports read through the domain index and sorted). A
+            // sample of each index is enough, and takes moments at any size.
+            try await sql.raw("PRAGMA analysis_limit = 2000").run()
+            try await sql.raw("ANALYZE").run()
         } else {
             try await Self.postgresSearch(on: sql)
+            try await sql.raw("ANALYZE reports").run()
         }
     }
 
