@@ -65,6 +65,8 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         } else {
             try await sql.raw("DROP FUNCTION IF EXISTS search_report() CASCADE").run()
             try await sql.raw("DROP TABLE IF EXISTS report_search").run()
+            try await sql.raw("DROP INDEX IF EXISTS report_targets_host_bytes").run()
+            try await sql.raw("DROP INDEX IF EXISTS report_targets_ip_bytes").run()
         }
         for index in Self.sortIndexes.map(\.name) + Self.domainListings.map(\.0) {
             try await sql.drop(index: index).run()
@@ -149,6 +151,10 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
             SELECT r.id, to_tsvector('simple', \(unsafeRaw: text.replacingOccurrences(of: "NEW.", with: "r."))) FROM reports r
             """).run()
         try await sql.raw("CREATE INDEX report_search_document ON report_search USING GIN (document)").run()
+        // Domain and block filters compare byte by byte (`TargetMatch`); these indexes serve those ranges
+        // whatever collation the database was created with.
+        try await sql.raw("CREATE INDEX report_targets_host_bytes ON report_targets (host_reversed COLLATE \"C\")").run()
+        try await sql.raw("CREATE INDEX report_targets_ip_bytes ON report_targets (ip_key COLLATE \"C\")").run()
         try await sql.raw("ANALYZE report_search").run()
     }
 }
