@@ -58,6 +58,7 @@ struct BackgroundWork: LifecycleHandler {
                 Self.repeating(every: Self.routingInterval) { await Self.refreshRouting(services: services, database: database, logger: logger) },
                 Self.repeating(every: Self.schedulerInterval) { await Self.activateDue(services: services, database: database, logger: logger) },
                 Self.repeating(every: Self.expiryInterval) { await Self.expire(services: services, database: database, logger: logger) },
+                Self.repeating(every: Self.expiryInterval) { await Self.refreshPlannerStatistics(database: database, logger: logger) },
             ]
         }
     }
@@ -104,6 +105,18 @@ struct BackgroundWork: LifecycleHandler {
         }
     }
 
+    /// SQLite plans its queries from statistics it keeps only when asked; this refreshes those that have
+    /// drifted (a cheap no-op when none has), so the lists' plans follow the store as it grows.
+    /// PostgreSQL's autovacuum does the same by itself.
+    static func refreshPlannerStatistics(database: any Database, logger: Logger) async {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        do {
+            _ = try await sql.raw("PRAGMA optimize").all()
+        } catch {
+            logger.error("Refreshing the query planner's statistics failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
     static func expire(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         let now = services.now()
         do {
@@ -113,11 +126,6 @@ struct BackgroundWork: LifecycleHandler {
             if uploads + keys + sessions > 0 {
                 logger.info("Expired unclaimed uploads, idempotency keys and console sessions",
                             metadata: ["uploads": "\(uploads)", "keys": "\(keys)", "sessions": "\(sessions)"])
-            }
-            // SQLite plans its queries from statistics it keeps only when asked; this refreshes those that
-            // have drifted (a cheap no-op when none has), so the queue's plans follow the store as it grows.
-            if let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                _ = try await sql.raw("PRAGMA optimize").all()
             }
         } catch {
             logger.error("Background expiry failed", metadata: ["error": "\(String(reflecting: error))"])

@@ -84,7 +84,7 @@ enum ConsoleFormat {
         code.replacingOccurrences(of: "_", with: " ")
     }
 
-    /// "1,234", or "10,020+" when the list holds at least that many.
+    /// "1,234", or "1,020+" when the list holds at least that many.
     static func count(_ total: ListTotal) -> String {
         let digits = Array(String(total.count))
         var grouped = ""

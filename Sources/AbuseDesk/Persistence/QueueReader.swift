@@ -117,7 +117,7 @@ struct QueueReader {
     let selectiveTargets: Int
     private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
-    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = 2_000) throws {
+    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.countCap = countCap
@@ -128,14 +128,14 @@ struct QueueReader {
               page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal) {
         // Relevance needs words to be relevant to; without them the queue is newest first.
         let sort = requested.0 == .relevance && filter.words == nil ? (QueueSortField.createdAt, descending: true) : requested
-        let condition = try await condition(filter, drivenBySearch: drivesFromSearch(filter, sort: sort.0))
+        let searchDrives = drivesFromSearch(filter, sort: sort.0)
+        let condition = try await condition(filter, drivenBySearch: searchDrives)
         let from: SQLQueryString
         let order: SQLQueryString
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
-        if drivesFromSearch(filter, sort: sort.0), let words = filter.words {
+        if searchDrives, let words = filter.words {
             // SQLite: the full-text index read in filing order (newest first) or by rank, joined to the reports.
-            from = " FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid"
-                + " JOIN reports ON reports.id = report_search_rows.report_id"
+            from = " FROM " + Self.sqliteSearch + " JOIN reports ON reports.id = report_search_rows.report_id"
                 + " WHERE report_search MATCH \(bind: words.fts5Query) AND " + condition
             order = sort.0 == .relevance
                 ? " ORDER BY report_search.rank" + (sort.descending ? " ASC" : " DESC") + ", report_search.rowid DESC"
@@ -208,7 +208,7 @@ struct QueueReader {
         }
         if let words = filter.words, !drivenBySearch {
             parts.append(isSQLite
-                ? "reports.id IN (SELECT report_search_rows.report_id FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid WHERE report_search MATCH \(bind: words.fts5Query))"
+                ? "reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))"
                 : "reports.id IN (SELECT report_search.report_id FROM report_search WHERE report_search.document @@ " + words.tsquery + ")")
         }
         if let after = filter.createdAfter { parts.append("reports.created_at > \(bind: after)") }
@@ -231,6 +231,9 @@ struct QueueReader {
             return "(SELECT ts_rank(report_search.document, " + words.tsquery + ") FROM report_search WHERE report_search.report_id = reports.id)"
         }
     }
+
+    /// SQLite's full-text index with the report id each of its entries stands for (M010).
+    private static let sqliteSearch: SQLQueryString = "report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid"
 
     static let statusRank = "CASE status WHEN 'new' THEN 0 WHEN 'triage' THEN 1 WHEN 'accepted' THEN 2 WHEN 'denied' THEN 3 ELSE 4 END"
     static let severityRank = "CASE severity WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 WHEN 'Low' THEN 2 ELSE 3 END"

@@ -162,7 +162,7 @@ struct ReportReader {
             return IPAddress(text).map(targets.address)
         }
         guard !matches.isEmpty else { return domains.isEmpty ? nil : "FALSE" }
-        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")", selectiveUpTo: 2_000)
+        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")")
     }
 
     static func condition(_ side: Side, accountID: String, filter: ReportFilter, naming: SQLQueryString? = nil) -> SQLQueryString {

@@ -8,6 +8,9 @@ import SQLKit
 /// "C" collation, whatever the database's own), so that a domain and all its subdomains, or a block, is
 /// one or two contiguous ranges of an index.
 struct TargetMatch {
+    /// Up to this many matching targets drive a list's query; beyond, each report is checked in turn.
+    static let selectiveTargets = 2_000
+
     let sql: any SQLDatabase
     private var collate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " COLLATE \"C\"" }
 
@@ -33,7 +36,7 @@ struct TargetMatch {
     /// match (counted first, reading no more than that many), they drive the query: their reports are
     /// fetched by id and sorted. When more do, the condition is checked report by report along the
     /// list's own index, which finds a page's worth within a few hundred reports.
-    func reports(naming matching: SQLQueryString, selectiveUpTo selective: Int) async throws -> SQLQueryString {
+    func reports(naming matching: SQLQueryString, selectiveUpTo selective: Int = selectiveTargets) async throws -> SQLQueryString {
         let named = try await sql.raw("""
             SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT \(literal: selective + 1)) AS named
             """).first()?.decode(column: "n", as: Int.self) ?? 0

@@ -12,11 +12,7 @@ import Vapor
 /// the query and checked report by report, and totals both exact and capped.
 @Suite struct QueueAtScaleTests {
     @Test func everyFilterAndSortAnswersAsAScanWould() async throws {
-        try await withTestApp { app in
-            let world = try await AccountsWorld(app)
-            let operators = try await OperatorModel.query(on: app.db).all().compactMap(\.id)
-            var random = SeededRandom(seed: 20261202)
-            let reports = try await Seeded.store(1_500, accounts: [world.acme, world.other], operators: operators, random: &random, on: app)
+        try await Seeded.withReports(1_500, seed: 20261202) { app, world, operators, reports in
 
             var filters: [QueueFilter] = [QueueFilter()]
             func add(_ change: (inout QueueFilter) -> Void) { var filter = QueueFilter(); change(&filter); filters.append(filter) }
@@ -71,11 +67,7 @@ import Vapor
 
     /// The customer's list filtered by domain or address reads the targets' indexes, the same reports as a scan.
     @Test func theCustomersDomainFilterAnswersAsAScanWould() async throws {
-        try await withTestApp { app in
-            let world = try await AccountsWorld(app)
-            let operators = try await OperatorModel.query(on: app.db).all().compactMap(\.id)
-            var random = SeededRandom(seed: 7)
-            let reports = try await Seeded.store(600, accounts: [world.acme, world.other], operators: operators, random: &random, on: app)
+        try await Seeded.withReports(600, seed: 7) { app, world, _, reports in
             let reader = try ReportReader(app.db)
             for domains in [["z0.example"], ["h11.z2.example"], ["www.h4.z1.example", "h7.z1.example"], ["203.0.113.7"], ["unknown.example"]] {
                 let hosts = domains.compactMap { HostName($0)?.value }
@@ -224,6 +216,18 @@ enum Seeded {
         case .severity: order(rank(a.severity), rank(b.severity))
         }
         return decided ?? (descending ? a.id > b.id : a.id < b.id)
+    }
+
+    /// A test app with the accounts world and `count` random reports routed among its two accounts.
+    static func withReports(_ count: Int, seed: UInt64,
+                            _ test: (Application, AccountsWorld, [String], [Report]) async throws -> Void) async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let operators = try await OperatorModel.query(on: app.db).all().compactMap(\.id)
+            var random = SeededRandom(seed: seed)
+            let reports = try await store(count, accounts: [world.acme, world.other], operators: operators, random: &random, on: app)
+            try await test(app, world, operators, reports)
+        }
     }
 
     static func store(_ count: Int, accounts: [String], operators: [String], random: inout SeededRandom,

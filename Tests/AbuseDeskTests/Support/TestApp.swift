@@ -111,22 +111,25 @@ extension Application {
 }
 
 /// An answer received over a real connection.
-struct LiveResponse {
+struct LiveResponse: ReceivedAnswer {
     var status: HTTPStatus
     var headers: HTTPHeaders
     var body: ByteBuffer
-
-    var json: JSONValue {
-        get throws { try JSONParser.parse(body.readableBytesView, maximumDepth: 64) }
-    }
 }
 
-extension TestingHTTPResponse {
+/// An answer a test read, in memory or over a socket.
+protocol ReceivedAnswer {
+    var body: ByteBuffer { get }
+}
+
+extension ReceivedAnswer {
     /// The body as parsed JSON.
     var json: JSONValue {
         get throws { try JSONParser.parse(body.readableBytesView, maximumDepth: 64) }
     }
 }
+
+extension TestingHTTPResponse: ReceivedAnswer {}
 
 enum Reports {
     /// A valid Report Abuse API v2.0 report.

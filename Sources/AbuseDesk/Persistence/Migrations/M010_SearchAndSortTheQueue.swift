@@ -123,12 +123,16 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
             """).run()
     }
 
+    /// The same text on PostgreSQL, every run of other characters made one space (as unicode61 splits it).
+    private static func postgresText(of row: String) -> String {
+        """
+        regexp_replace(\(row).id || ' ' || \(row).reporter_name || ' ' || \(row).reporter_email || ' ' || \(row).notes || ' ' || COALESCE(\(row).domain, '')
+          || ' ' || COALESCE((SELECT string_agg(t.value->>'source', ' ') FROM jsonb_array_elements(\(row).targets::jsonb) AS t(value)), ''),
+          '[^[:alnum:]]+', ' ', 'g')
+        """
+    }
+
     private static func postgresSearch(on sql: any SQLDatabase) async throws {
-        let text = """
-            regexp_replace(NEW.id || ' ' || NEW.reporter_name || ' ' || NEW.reporter_email || ' ' || NEW.notes || ' ' || COALESCE(NEW.domain, '')
-              || ' ' || COALESCE((SELECT string_agg(t.value->>'source', ' ') FROM jsonb_array_elements(NEW.targets::jsonb) AS t(value)), ''),
-              '[^[:alnum:]]+', ' ', 'g')
-            """
         try await sql.raw("""
             CREATE TABLE report_search (
               report_id TEXT PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE ON UPDATE CASCADE, document tsvector NOT NULL)
@@ -136,7 +140,7 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         try await sql.raw("""
             CREATE FUNCTION search_report() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-              INSERT INTO report_search (report_id, document) VALUES (NEW.id, to_tsvector('simple', \(unsafeRaw: text)))
+              INSERT INTO report_search (report_id, document) VALUES (NEW.id, to_tsvector('simple', \(unsafeRaw: postgresText(of: "NEW"))))
               ON CONFLICT (report_id) DO UPDATE SET document = EXCLUDED.document;
               RETURN NULL;
             END $$
@@ -148,7 +152,7 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
         // The reports stored before: the same text, one statement.
         try await sql.raw("""
             INSERT INTO report_search (report_id, document)
-            SELECT r.id, to_tsvector('simple', \(unsafeRaw: text.replacingOccurrences(of: "NEW.", with: "r."))) FROM reports r
+            SELECT r.id, to_tsvector('simple', \(unsafeRaw: postgresText(of: "r"))) FROM reports r
             """).run()
         try await sql.raw("CREATE INDEX report_search_document ON report_search USING GIN (document)").run()
         // Domain and block filters compare byte by byte (`TargetMatch`); these indexes serve those ranges
