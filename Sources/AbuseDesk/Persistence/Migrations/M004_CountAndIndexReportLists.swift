@@ -74,7 +74,7 @@ struct M004_CountAndIndexReportLists: AsyncMigration {
             """).run()
     }
 
-    private static func postgresTriggers(on sql: any SQLDatabase) async throws {
+    static func postgresTriggers(on sql: any SQLDatabase) async throws {
         try await sql.raw("""
             CREATE FUNCTION tally_report(row_value reports, delta BIGINT) RETURNS void LANGUAGE plpgsql AS $$
             BEGIN
