@@ -34,7 +34,8 @@ struct AccountsAPIController: RouteCollection {
     func list(_ request: Request) async throws -> Response {
         let account = try request.authorizeAccount(try request.accountParameter, scope: .read)
         var query = QueryParameters(request.url.query)
-        query.rejectUnknown(allowed: ["created_before", "created_after", "domain", "status", "type", "mitigation_status", "sort", "page", "per_page"])
+        query.rejectUnknown(allowed: ["created_before", "created_after", "domain", "status", "type", "mitigation_status", "sort"]
+                                + PageRequest.anchoredParameters)
         var filter = ReportFilter()
         filter.createdBefore = query.timestamp("created_before")
         filter.createdAfter = query.timestamp("created_after")
@@ -43,7 +44,7 @@ struct AccountsAPIController: RouteCollection {
         filter.types = query.choices("type", ReportType.self)
         filter.mitigationStatus = query.choice("mitigation_status", MitigationStatus.self)
         let sort = query.sort(ReportSortField.self, default: (.cdate, descending: true))
-        let page = query.page()
+        let page = query.page(anchored: true)
         try query.check()
 
         let reader = try ReportReader(request.db)
@@ -144,7 +145,7 @@ struct AccountsAPIController: RouteCollection {
     func submittedList(_ request: Request) async throws -> Response {
         let account = try request.authorizeAccount(try request.accountParameter, scope: .read)
         var query = QueryParameters(request.url.query)
-        query.rejectUnknown(allowed: ["id", "domain", "status", "type", "created_before", "created_after", "sort", "page", "per_page"])
+        query.rejectUnknown(allowed: ["id", "domain", "status", "type", "created_before", "created_after", "sort"] + PageRequest.anchoredParameters)
         var filter = ReportFilter()
         if let id = query.single("id") { filter.ids = [id] }
         filter.domains = query.values("domain").compactMap { query.domainValue($0, name: "domain") }
@@ -153,7 +154,7 @@ struct AccountsAPIController: RouteCollection {
         filter.createdBefore = query.timestamp("created_before")
         filter.createdAfter = query.timestamp("created_after")
         let sort = query.sort(ReportSortField.self, default: (.cdate, descending: true))
-        let page = query.page(maximumSize: Self.maximumSubmittedPerPage)
+        let page = query.page(maximumSize: Self.maximumSubmittedPerPage, anchored: true)
         try query.check()
         let (reports, total) = try await ReportReader(request.db).list(.submitter, accountID: account, filter: filter, sort: sort, page: page)
         return Envelope.success(["reports": .array(reports.map { .object(AccountsRepresentation.submittedSummary($0)) })],

@@ -9,10 +9,10 @@ extension AdminAPIController {
     func listReports(_ request: Request) async throws -> Response {
         let actor = try request.authorizeOperator(adminOnly: false)
         var query = QueryParameters(request.url.query)
-        query.rejectUnknown(allowed: QueueFilter.parameters + ["sort", "page", "per_page"])
+        query.rejectUnknown(allowed: QueueFilter.parameters + ["sort"] + PageRequest.anchoredParameters)
         let filter = QueueFilter.read(&query, taxonomy: taxonomy, operatorID: actor.operatorID ?? "")
         let sort = query.sort(QueueSortField.self, default: (.createdAt, descending: true))
-        let page = query.page()
+        let page = query.page(anchored: true)
         try query.check()
         let (items, total) = try await QueueReader(request.db).list(filter, sort: sort, page: page)
         return Envelope.success(.array(items.map(AdminRepresentation.queueItem)), page: page, count: items.count, total: total)

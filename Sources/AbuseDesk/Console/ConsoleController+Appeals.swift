@@ -82,9 +82,13 @@ extension ConsoleController {
     struct MailPage: Encodable {
         var states: [Option]
         var rows: [ReportPage.Email]
-        var total: Int
+        /// "1,234", or "1,020+" where counting on would read more than the page.
+        var total: String
+        var single: Bool
         var page: Int
         var pages: Int
+        /// The list goes on past the pages counted.
+        var pagesAtLeast: Bool
         var previousURL: String?
         var nextURL: String?
     }
@@ -98,9 +102,10 @@ extension ConsoleController {
         try query.check()
         if states.isEmpty, request.url.query == nil { states = [.failed, .retrying, .queued] }
         let (messages, total) = try await OutboxReader(database: request.db).list(states: states, audience: nil, page: page)
-        let links = page.links(path: "/console/mail", query: request.url.query ?? "", total: total)
+        let links = page.links(path: "/console/mail", query: request.url.query ?? "", total: total.count)
         let content = MailPage(states: Option.list(OutboxState.allCases.map(\.rawValue), selected: states.map(\.rawValue)),
-                               rows: messages.map(Self.emailRow), total: total, page: page.number, pages: links.pages,
+                               rows: messages.map(Self.emailRow), total: ConsoleFormat.count(total), single: total == .exact(1),
+                               page: page.number, pages: links.pages, pagesAtLeast: !total.isExact,
                                previousURL: links.previous, nextURL: links.next)
         let notice = request.query["done"] == "retry" ? "The e-mail is due again; the sender tries it within seconds." : nil
         return try await ConsoleView.render("mail", title: "Mail", nav: "mail", page: content, notice: notice, for: request)

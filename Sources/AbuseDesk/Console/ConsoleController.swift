@@ -202,10 +202,10 @@ struct ConsoleController: RouteCollection {
         let signedIn = try request.signedInOperator()
         let rawQuery = request.url.query ?? ""
         var query = QueryParameters(rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, droppingEmpty: true)
-        query.rejectUnknown(allowed: QueueFilter.parameters + ["sort", "page", "per_page"])
+        query.rejectUnknown(allowed: QueueFilter.parameters + ["sort"] + PageRequest.anchoredParameters)
         let filter = QueueFilter.read(&query, taxonomy: taxonomy, operatorID: signedIn.id)
         let sort = query.sort(QueueSortField.self, default: (.createdAt, descending: true))
-        let page = query.page()
+        let page = query.page(anchored: true)
         let selected = { (name: String) in query.values(name) }
         var problems = problems
         problems += query.problems.map { Problem(field: $0.path, label: Self.filterLabels[$0.path] ?? $0.path, message: $0.message) }
@@ -233,7 +233,8 @@ struct ConsoleController: RouteCollection {
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
         let rows = items.map(QueuePage.Row.init)
-        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total.count)
+        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total.count,
+                               first: items.first?.id, last: items.last?.id)
         let content = QueuePage(filters: filters, rows: rows, total: ConsoleFormat.count(total), single: total == .exact(1), page: page.number,
                                 pagesAtLeast: !total.isExact,
                                 pages: links.pages,

@@ -129,7 +129,8 @@ struct QueueReader {
         // Relevance needs words to be relevant to; without them the queue is newest first.
         let sort = requested.0 == .relevance && filter.words == nil ? (QueueSortField.createdAt, descending: true) : requested
         let searchDrives = drivesFromSearch(filter, sort: sort.0)
-        let condition = try await condition(filter, drivenBySearch: searchDrives)
+        let filtered = try await condition(filter, drivenBySearch: searchDrives)
+        let condition = filtered.condition
         let from: SQLQueryString
         let order: SQLQueryString
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
@@ -144,23 +145,68 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        let total = try await count(from, page: page)
-        guard total.count > page.offset else { return ([], total) }
-        // The page's ids first, read from the indexes alone; then those reports with their account's and
-        // assignee's names (joined for 50 rows, not for every row a deep page skips).
-        let ids = try await sql.raw("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
-            .all().map { try $0.decode(column: "id", as: String.self) }
+        var found = try await soughtPage(page, from: from, sort: sort, drivenBySearch: searchDrives)
+        if found == nil {
+            found = try await numberedPage(page, from: from, order: order, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+        }
+        guard let (ids, total) = found else { return ([], .exact(0)) }
         guard !ids.isEmpty else { return ([], total) }
+        // The page's reports with their account's and assignee's names (joined for a page of rows, not for
+        // every row a deep page skips).
         let rows = try await sql.raw("SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id IN (\(binds: ids))").all()
             .map(QueueItem.init(row:))
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return (ids.compactMap { byID[$0] }, total)
     }
 
+    /// A page next to one already read: from its anchor along the index, the total counted on from there.
+    /// Nil when the page has no anchor or it cannot be sought from (then the page is found by number, as
+    /// it is when nothing is past the anchor: the list is shorter than the anchor says).
+    private func soughtPage(_ page: PageRequest, from: SQLQueryString, sort: (QueueSortField, descending: Bool),
+                            drivenBySearch: Bool) async throws -> (ids: [String], total: ListTotal)? {
+        guard let anchor = page.anchor, let seek = seek(from, sort: sort, drivenBySearch: drivenBySearch),
+              try await seek.canSeek(from: anchor) else { return nil }
+        let start = anchor.side == .after ? page.offset : page.offset + page.size
+        let counted = try await seek.count(from: anchor, limit: page.size + countCap + 1)
+        guard counted > 0 else { return nil }
+        let total = counted > page.size + countCap ? ListTotal(count: start + page.size + countCap, isExact: false) : .exact(start + counted)
+        return (try await seek.ids(next: anchor, limit: page.size), total)
+    }
+
+    /// A page by its number: the rows before it read and skipped, from the indexes alone.
+    private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
+                              countedAlongTargets: SQLQueryString?) async throws -> (ids: [String], total: ListTotal) {
+        let total = if let countedAlongTargets {
+            try await count(countedAlongTargets, distinct: "report_targets.report_id", page: page)
+        } else {
+            try await count(from, page: page)
+        }
+        guard total.count > page.offset else { return ([], total) }
+        let ids = try await sql.raw("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .all().map { try $0.decode(column: "id", as: String.self) }
+        return (ids, total)
+    }
+
+    /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
+    /// (a rank is the query's own, not a report's).
+    private func seek(_ from: SQLQueryString, sort: (QueueSortField, descending: Bool), drivenBySearch: Bool) -> PageSeek? {
+        guard sort.0 != .relevance else { return nil }
+        if drivenBySearch {
+            return PageSeek(sql: sql, from: from, key: "report_search.rowid", keyOfReport: { id in
+                "(SELECT report_search_rows.id FROM report_search_rows WHERE report_search_rows.report_id = \(bind: id))"
+            }, keyIsUnique: true, descending: sort.descending)
+        }
+        let key = sortExpression(sort.0, words: nil)
+        return PageSeek(sql: sql, from: from, key: key, keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
+                        descending: sort.descending)
+    }
+
     /// Counts the rows of `from` (a FROM and WHERE clause), up to ``countCap`` past the page's start.
-    private func count(_ from: SQLQueryString, page: PageRequest) async throws -> ListTotal {
+    /// With `distinct`, rows with the same value of it count once.
+    private func count(_ from: SQLQueryString, distinct: SQLQueryString? = nil, page: PageRequest) async throws -> ListTotal {
         let cap = page.offset + page.size + countCap
-        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
+        let select: SQLQueryString = distinct.map { "DISTINCT " + $0 } ?? "1"
+        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
         let counted = try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
         return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
     }
@@ -183,11 +229,26 @@ struct QueueReader {
         return try await sql.raw(query).all().map(QueueItem.init(row:))
     }
 
+    /// A filter as SQL.
+    struct Condition {
+        /// The filter as a condition on `reports`.
+        var condition: SQLQueryString
+        /// Where a domain or block names many reports: a FROM and WHERE clause over their targets, joined
+        /// to their reports, that a count reads along the targets' index (a report with two matching
+        /// targets is there twice).
+        var countedAlongTargets: SQLQueryString?
+    }
+
     /// The filter as a condition on `reports`. A domain or block names targets of few reports or of many;
     /// a count of at most ``selectiveTargets`` of them decides which (see the type's description).
     /// `drivenBySearch` leaves the words out: the full-text index they come from drives the query.
-    func condition(_ filter: QueueFilter, drivenBySearch: Bool = false) async throws -> SQLQueryString {
+    func condition(_ filter: QueueFilter, drivenBySearch: Bool = false) async throws -> Condition {
         var parts: [SQLQueryString] = []
+        var manyTargets: (part: Int, targets: SQLQueryString)?
+        func append(_ naming: TargetMatch.Naming) {
+            if case .many(_, let targets) = naming, manyTargets == nil { manyTargets = (parts.count, targets) }
+            parts.append(naming.condition)
+        }
         if !filter.statuses.isEmpty { parts.append("reports.status IN (\(binds: filter.statuses.map(\.rawValue)))") }
         if !filter.types.isEmpty { parts.append("reports.report_type IN (\(binds: filter.types.map(\.rawValue)))") }
         if let threat = filter.threatType { parts.append("reports.threat_type = \(bind: threat)") }
@@ -201,10 +262,10 @@ struct QueueReader {
         }
         let targets = TargetMatch(sql: sql)
         if let domain = filter.domain {
-            parts.append(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
+            append(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
         }
         if let block = filter.netblock {
-            parts.append(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
+            append(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
         }
         if let words = filter.words, !drivenBySearch {
             parts.append(isSQLite
@@ -213,7 +274,12 @@ struct QueueReader {
         }
         if let after = filter.createdAfter { parts.append("reports.created_at > \(bind: after)") }
         if let before = filter.createdBefore { parts.append("reports.created_at < \(bind: before)") }
-        return parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")"
+        func all(_ parts: [SQLQueryString]) -> SQLQueryString { parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")" }
+        return Condition(condition: all(parts), countedAlongTargets: manyTargets.map { many in
+            var others = parts
+            others.remove(at: many.part)
+            return " FROM report_targets JOIN reports ON reports.id = report_targets.report_id WHERE " + many.targets + " AND " + all(others)
+        })
     }
 
     /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.

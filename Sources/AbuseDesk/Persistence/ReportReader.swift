@@ -103,9 +103,22 @@ struct ReportReader {
         let condition = Self.condition(side, accountID: accountID, filter: filter, naming: try await naming(filter.domains))
         let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
         guard total > page.offset else { return ([], total) }
+        let key = Self.sortExpression(sort.0, side: side)
+        let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
+                            keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
+                            keyIsUnique: sort.0 == .id, descending: sort.descending)
+        if let anchor = page.anchor, try await seek.canSeek(from: anchor) {
+            // A page next to one already read: from its anchor along the sort's index (M011).
+            let ids = try await seek.ids(next: anchor, limit: page.size)
+            if !ids.isEmpty {
+                let rows = try await sql.raw("SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id IN (\(binds: ids))").all()
+                let byID = Dictionary(try rows.map(StoredReport.init(row:)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                return (ids.compactMap { byID[$0] }, total)
+            }
+        }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
-            + " ORDER BY " + Self.sortExpression(sort.0, side: side) + direction + ", id" + direction
+            + " ORDER BY " + key + direction + ", id" + direction
             + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
         return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
     }
@@ -150,7 +163,7 @@ struct ReportReader {
     // MARK: SQL
 
     // A denial reason is present when it is neither NULL (reports) nor '' (report_tallies).
-    static let inReview: SQLQueryString = "status IN ('new', 'triage')"
+    static let inReview: SQLQueryString = "status IN ('new', 'triage')"  // as in statusRank
     static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND COALESCE(denial_reason, '') = ''))"
     static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
 
@@ -162,7 +175,7 @@ struct ReportReader {
             return IPAddress(text).map(targets.address)
         }
         guard !matches.isEmpty else { return domains.isEmpty ? nil : "FALSE" }
-        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")")
+        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")").condition
     }
 
     static func condition(_ side: Side, accountID: String, filter: ReportFilter, naming: SQLQueryString? = nil) -> SQLQueryString {
@@ -210,14 +223,20 @@ struct ReportReader {
         switch field {
         case .id: "id"
         case .cdate: "created_at"
-        case .domain: "domain"
+        // A report without a domain sorts as the empty one, first, on both stores.
+        case .domain: "COALESCE(domain, '')"
         case .type: "report_type"
-        // The statuses each side sees, in alphabetical order.
-        case .status:
-            side == .customer
-                ? "CASE WHEN " + inReview + " THEN 1 ELSE 0 END"
-                : "CASE WHEN " + inReview + " THEN 2 WHEN " + denied + " THEN 1 ELSE 0 END"
+        case .status: SQLQueryString(statusRank(side))
         }
+    }
+
+    /// The statuses each side sees, in alphabetical order (each side's lists have an index of it, M011).
+    static func statusRank(_ side: Side) -> String {
+        let inReview = "status IN ('new', 'triage')"
+        let denied = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
+        return side == .customer
+            ? "CASE WHEN \(inReview) THEN 1 ELSE 0 END"
+            : "CASE WHEN \(inReview) THEN 2 WHEN \(denied) THEN 1 ELSE 0 END"
     }
 
 }

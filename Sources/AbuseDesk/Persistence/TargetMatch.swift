@@ -32,16 +32,32 @@ struct TargetMatch {
         "(report_targets.ip_key = \(bind: address.indexKey))"
     }
 
-    /// A condition on `reports`: the report has a target `matching`. When at most `selective` targets
-    /// match (counted first, reading no more than that many), they drive the query: their reports are
-    /// fetched by id and sorted. When more do, the condition is checked report by report along the
-    /// list's own index, which finds a page's worth within a few hundred reports.
-    func reports(naming matching: SQLQueryString, selectiveUpTo selective: Int = selectiveTargets) async throws -> SQLQueryString {
+    /// Which reports have a target `matching`, as a condition on `reports`. When at most `selective`
+    /// targets match (counted first, reading no more than that many), they drive the query: their
+    /// reports are fetched by id and sorted. When more do, the condition is checked report by report
+    /// along the list's own index, which finds a page's worth within a few hundred reports.
+    func reports(naming matching: SQLQueryString, selectiveUpTo selective: Int = selectiveTargets) async throws -> Naming {
         let named = try await sql.raw("""
             SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT \(literal: selective + 1)) AS named
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         return named <= selective
-            ? "reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE \(matching))"
-            : "EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(matching))"
+            ? .few("reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE \(matching))")
+            : .many("EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(matching))", targets: matching)
+    }
+
+    /// The reports a filter on targets names, and how a query finds them.
+    enum Naming {
+        /// Few: the condition reads the matching targets and fetches their reports by id.
+        case few(SQLQueryString)
+        /// Many: the condition is checked report by report; `targets` is the condition on `report_targets`
+        /// itself, which a count reads along the targets' index instead (a page's worth of matches is
+        /// found within a few hundred reports; a count's thousand would take tens of thousands).
+        case many(SQLQueryString, targets: SQLQueryString)
+
+        var condition: SQLQueryString {
+            switch self {
+            case .few(let condition), .many(let condition, _): condition
+            }
+        }
     }
 }

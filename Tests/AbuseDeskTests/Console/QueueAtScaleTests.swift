@@ -54,6 +54,30 @@ import Vapor
                                     "\(filter): \(expected.count) reports")
                         }
                     }
+                    // Paging by anchors, as the console's links do: forward from page 1 along each sort, and
+                    // one page back, each page the scan's and the totals counted on from the anchor.
+                    if selective == 20 {
+                        for sort in sorts {
+                            let ordered = expected.sorted { Seeded.precedes($0, $1, by: sort.0, descending: sort.1) }.map(\.id)
+                            var page = PageRequest(number: 1, size: 20)
+                            var items = try await reader.list(filter, sort: sort, page: page).items
+                            while page.number < 4, let last = items.last {
+                                page = PageRequest(number: page.number + 1, size: 20, anchor: PageAnchor(side: .after, id: last.id))
+                                let (next, total) = try await reader.list(filter, sort: sort, page: page)
+                                #expect(next.map(\.id) == Array(ordered.dropFirst(page.offset).prefix(20)), "\(filter) \(sort) after, page \(page.number)")
+                                let limit = page.offset + page.size + cap
+                                #expect(total == (expected.count > limit ? ListTotal(count: limit, isExact: false) : .exact(expected.count)), "\(filter) after")
+                                items = next
+                            }
+                            guard page.number > 2, let first = items.first else { continue }
+                            let back = PageRequest(number: page.number - 1, size: 20, anchor: PageAnchor(side: .before, id: first.id))
+                            let (previous, total) = try await reader.list(filter, sort: sort, page: back)
+                            #expect(previous.map(\.id) == Array(ordered.dropFirst(back.offset).prefix(20)), "\(filter) \(sort) before, page \(back.number)")
+                            let start = back.offset + back.size
+                            #expect(total == (expected.count - start > back.size + cap ? ListTotal(count: start + back.size + cap, isExact: false)
+                                                                                     : .exact(expected.count)), "\(filter) before")
+                        }
+                    }
                     // The best match first: the same reports as a scan finds.
                     if filter.words != nil {
                         let (items, _) = try await reader.list(filter, sort: (.relevance, true), page: PageRequest(number: 1, size: 100))
@@ -89,6 +113,35 @@ import Vapor
                         #expect(page.map { $0.domain ?? "" } == page.map { $0.domain ?? "" }.sorted(), "\(domains) by domain")
                     }
                 }
+            }
+        }
+    }
+
+    /// The customer's and the submitter's lists, in every sort, paged by number and by anchors forward and
+    /// back, are the pages a scan finds.
+    @Test func theAccountListsPageByAnchorsAsByNumbers() async throws {
+        try await Seeded.withReports(700, seed: 11) { app, world, _, _ in
+            let reader = try ReportReader(app.db)
+            for sort in ReportSortField.allCases.flatMap({ [($0, descending: false), ($0, descending: true)] }) {
+                var numbered: [String] = []
+                for number in 1...6 {
+                    numbered += try await reader.list(.customer, accountID: world.acme, filter: ReportFilter(), sort: sort,
+                                                      page: PageRequest(number: number, size: 17)).reports.map(\.id)
+                }
+                var anchored: [String] = []
+                var page = PageRequest(number: 1, size: 17)
+                while page.number <= 6 {
+                    let found = try await reader.list(.customer, accountID: world.acme, filter: ReportFilter(), sort: sort, page: page).reports
+                    anchored += found.map(\.id)
+                    guard let last = found.last else { break }
+                    page = PageRequest(number: page.number + 1, size: 17, anchor: PageAnchor(side: .after, id: last.id))
+                }
+                #expect(anchored == numbered, "\(sort)")
+                let back = try await reader.list(.customer, accountID: world.acme, filter: ReportFilter(), sort: sort,
+                                                 page: PageRequest(number: 4, size: 17, anchor: PageAnchor(side: .before, id: numbered[68])))
+                #expect(back.reports.map(\.id) == Array(numbered[51..<68]), "\(sort) back")
+                // Ties (many reports share a type or a status) are broken by id, so the order is total.
+                #expect(Set(numbered).count == numbered.count, "\(sort)")
             }
         }
     }

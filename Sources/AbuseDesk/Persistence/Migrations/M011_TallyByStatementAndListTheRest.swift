@@ -12,6 +12,9 @@ import SQLKit
 /// - The mail page reads e-mails newest first, and the operators' navigation counts the troubled ones
 ///   (not sent, tried at least once): an index for each. The appeals page reads one status in filing
 ///   order.
+/// - The Accounts API's lists sort by id, type and status too: an index of each per side (the submitted
+///   side's only of reports an account submitted, the few). By domain, a report without one sorts as the
+///   empty domain on both stores (PostgreSQL put it last, SQLite first), so a page can be sought from it.
 struct M011_TallyByStatementAndListTheRest: AsyncMigration {
     /// Which transition tables each event's trigger reads, with the sign their rows count with.
     private static let events: [(event: String, tables: [(name: String, sign: String)])] = [
@@ -48,6 +51,21 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
             CREATE INDEX outbox_messages_troubled ON outbox_messages (created_at, id) WHERE sent_at IS NULL
             """).run()
         try await sql.create(index: "appeals_listing").on("appeals").column("status").column("created_at").column("id").run()
+        for (name, _) in M010_SearchAndSortTheQueue.domainListings { try await sql.drop(index: name).run() }
+        for index in Self.accountListSorts {
+            try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.columns))\(unsafeRaw: index.only)").run()
+        }
+    }
+
+    /// The Accounts API's sorts besides time (M004), per side: name, columns, and which reports.
+    static var accountListSorts: [(name: String, columns: String, only: String)] {
+        [("account", "account_id", "", ReportReader.Side.customer), ("submitter", "submitter_account_id", " WHERE submitter_account_id IS NOT NULL", .submitter)]
+            .flatMap { side, owner, only, readerSide in
+                [("reports_\(side)_id", "\(owner), id", only),
+                 ("reports_\(side)_domain_key", "\(owner), (COALESCE(domain, '')), id", only),
+                 ("reports_\(side)_type", "\(owner), report_type, id", only),
+                 ("reports_\(side)_status", "\(owner), (\(ReportReader.statusRank(readerSide))), id", only)]
+            }
     }
 
     /// One upsert of every key's net change, keys in order, nothing written where the change nets to zero
@@ -72,6 +90,10 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        for index in Self.accountListSorts { try await sql.drop(index: index.name).run() }
+        for (name, owner) in M010_SearchAndSortTheQueue.domainListings {
+            try await sql.create(index: name).on("reports").column(owner).column("domain").column("id").run()
+        }
         try await sql.drop(index: "appeals_listing").run()
         try await sql.drop(index: "outbox_messages_troubled").run()
         try await sql.drop(index: "outbox_messages_listing").run()

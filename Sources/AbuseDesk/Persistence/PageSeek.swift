@@ -1,0 +1,64 @@
+import SQLKit
+
+/// Reads a list of reports from a page's anchor (`PageAnchor`) along the list's order — a sort key, then
+/// the id for ties — as at most two ranges of the sort's index: the rest of the anchor's own key
+/// (reports with its key and an id beyond its id), then the keys beyond it. One row-value comparison
+/// would say the same, but neither store reads an expression's index by one.
+struct PageSeek {
+    let sql: any SQLDatabase
+    /// The list's FROM and WHERE clause, ending in a condition that more can be ANDed to.
+    let from: SQLQueryString
+    /// The sort key, as the list's query names it.
+    let key: SQLQueryString
+    /// The same key of the report with the id bound into it (a scalar subquery).
+    let keyOfReport: @Sendable (String) -> SQLQueryString
+    /// The key alone orders the list (it is unique), so no ties are left to the id.
+    var keyIsUnique = false
+    let descending: Bool
+
+    /// Whether the anchor names a report with a key to seek from; a removed report (or one without the key,
+    /// such as a report without a domain in a list by domain) leaves the page to be found by its number.
+    func canSeek(from anchor: PageAnchor) async throws -> Bool {
+        let row = try await sql.raw("SELECT CASE WHEN " + keyOfReport(anchor.id) + " IS NULL THEN 0 ELSE 1 END AS present").first()
+        return try row?.decode(column: "present", as: Int.self) == 1
+    }
+
+    /// The ids of up to `limit` reports next to the anchor, in the list's order: those after an `after`
+    /// anchor, or the last `limit` before a `before` one.
+    func ids(next anchor: PageAnchor, limit: Int) async throws -> [String] {
+        let forward = anchor.side == .after
+        var ids: [String] = []
+        for part in parts(anchor, ascending: forward != descending, inclusive: false) where ids.count < limit {
+            let query = "SELECT reports.id AS id" + from + " AND " + part.condition + " ORDER BY " + part.order
+                + " LIMIT \(literal: limit - ids.count)"
+            ids += try await sql.raw(query).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+        return forward ? ids : ids.reversed()
+    }
+
+    /// How many reports the list holds from the page's start on, counted up to `limit`: after an `after`
+    /// anchor, or from a `before` anchor itself (the page after the one asked for) on.
+    func count(from anchor: PageAnchor, limit: Int) async throws -> Int {
+        var counted = 0
+        for part in parts(anchor, ascending: !descending, inclusive: anchor.side == .before) where counted < limit {
+            let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " AND " + part.condition
+                + " LIMIT \(literal: limit - counted)) AS beyond"
+            counted += try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        return counted
+    }
+
+    /// The two ranges beyond the anchor when reading in `ascending` order, each with its order.
+    private func parts(_ anchor: PageAnchor, ascending: Bool, inclusive: Bool) -> [(condition: SQLQueryString, order: SQLQueryString)] {
+        func beyond(orAt: Bool) -> SQLQueryString { SQLQueryString(" " + (ascending ? ">" : "<") + (orAt ? "=" : "") + " ") }
+        let direction: SQLQueryString = ascending ? " ASC" : " DESC"
+        let anchorKey = keyOfReport(anchor.id)
+        let rest: (SQLQueryString, SQLQueryString) = (
+            "(" + key + " = " + anchorKey + " AND reports.id" + beyond(orAt: inclusive) + "\(bind: anchor.id))",
+            "reports.id" + direction)
+        let further: (SQLQueryString, SQLQueryString) = (
+            "(" + key + beyond(orAt: keyIsUnique && inclusive) + anchorKey + ")",
+            key + direction + (keyIsUnique ? "" : ", reports.id" + direction))
+        return keyIsUnique ? [further] : [rest, further]
+    }
+}
