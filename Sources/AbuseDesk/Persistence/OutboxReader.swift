@@ -1,6 +1,7 @@
 import AbuseDeskCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Reads the outbox for operators: every e-mail, by where its delivery stands, newest first.
 struct OutboxReader {
@@ -11,26 +12,33 @@ struct OutboxReader {
     static let countCap = 1_000
 
     func list(states: [OutboxState], audience: MessageAudience?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: ListTotal) {
-        let query = OutboxMessageModel.query(on: database)
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        var parts: [SQLQueryString] = []
         // E-mails not sent yet are few, and have their own index (M011).
-        if !states.isEmpty, !states.contains(.sent) { query.filter(\.$sentAt == nil) }
+        if !states.isEmpty, !states.contains(.sent) { parts.append("sent_at IS NULL") }
         if !states.isEmpty {
-            query.group(.or) { group in
-                for state in Set(states) {
-                    switch state {
-                    case .sent: group.filter(\.$sentAt != nil)
-                    case .failed: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt != nil) }
-                    case .retrying: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$attempts > 0) }
-                    case .queued: group.group(.and) { $0.filter(\.$sentAt == nil).filter(\.$failedAt == nil).filter(\.$attempts == 0) }
-                    }
+            let alternatives: [SQLQueryString] = Set(states).sorted { $0.rawValue < $1.rawValue }.map { state in
+                switch state {
+                case .sent: "sent_at IS NOT NULL"
+                case .failed: "(sent_at IS NULL AND failed_at IS NOT NULL)"
+                case .retrying: "(sent_at IS NULL AND failed_at IS NULL AND attempts > 0)"
+                case .queued: "(sent_at IS NULL AND failed_at IS NULL AND attempts = 0)"
                 }
             }
+            parts.append("(" + alternatives.joined(separator: " OR ") + ")")
         }
-        if let audience { query.filter(\.$audience == audience.rawValue) }
+        if let audience { parts.append("audience = \(bind: audience.rawValue)") }
+        let from: SQLQueryString = " FROM outbox_messages WHERE " + (parts.isEmpty ? "TRUE" : parts.joined(separator: " AND "))
         let cap = page.offset + page.size + Self.countCap
-        let counted = try await query.copy().range(0..<(cap + 1)).all(\.$id).count
+        let counted = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
         let total = counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
-        return (try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).range(page.rows).all(), total)
+        let ids = try await sql.raw("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .all().map { try $0.decode(column: "id", as: String.self) }
+        guard !ids.isEmpty else { return ([], total) }
+        let messages = try await OutboxMessageModel.query(on: database).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(messages.map { ($0.id ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        return (ids.compactMap { byID[$0] }, total)
     }
 
     /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.

@@ -249,10 +249,14 @@ struct QueueReader {
             if case .many(_, let targets) = naming, manyTargets == nil { manyTargets = (parts.count, targets) }
             parts.append(naming.condition)
         }
-        if !filter.statuses.isEmpty { parts.append("reports.status IN (\(binds: filter.statuses.map(\.rawValue)))") }
-        if !filter.types.isEmpty { parts.append("reports.report_type IN (\(binds: filter.types.map(\.rawValue)))") }
-        if let threat = filter.threatType { parts.append("reports.threat_type = \(bind: threat)") }
-        if let incident = filter.incidentType { parts.append("reports.incident_type = \(bind: incident)") }
+        if !filter.statuses.isEmpty {
+            // By rank, the expression the status sort's index holds: a status's reports are a range of it.
+            let ranks = filter.statuses.compactMap { ReportStatus.allCases.firstIndex(of: $0) }.map(String.init).joined(separator: ", ")
+            parts.append(try await columnFilter("(" + SQLQueryString(Self.statusRank) + ")", SQLQueryString(ranks)))
+        }
+        if !filter.types.isEmpty { parts.append(try await columnFilter("report_type", "\(binds: filter.types.map(\.rawValue))")) }
+        if let threat = filter.threatType { parts.append(try await columnFilter("threat_type", "\(bind: threat)")) }
+        if let incident = filter.incidentType { parts.append(try await columnFilter("incident_type", "\(bind: incident)")) }
         if let account = filter.accountID { parts.append("reports.account_id = \(bind: account)") }
         if filter.unassigned { parts.append("reports.account_id IS NULL") }
         switch filter.assignee {
@@ -282,6 +286,23 @@ struct QueueReader {
         })
     }
 
+    /// A filter on a column of few values (a status, a type): `column IN (values)`, the column or expression
+    /// being the first of an index (M010, M011). When at most ``selectiveTargets`` reports match (counted
+    /// first along that index, reading no more), their ids drive the query and are sorted; when more
+    /// do, the filter is checked report by report along the sort's index, and SQLite is told not to read
+    /// the filter's index instead (`+`): its statistics know a column's average, not that this value is
+    /// common, and it would read half a million reports of a type to sort them.
+    /// `column` is a column of `reports` (or an expression of its columns), unqualified.
+    private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> SQLQueryString {
+        let matching: SQLQueryString = column + " IN (" + values + ")"
+        let named = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
+            + " LIMIT \(literal: selectiveTargets + 1)) AS named").first()?.decode(column: "n", as: Int.self) ?? 0
+        if named <= selectiveTargets {
+            return "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
+        }
+        return (isSQLite ? "+" : "") + matching
+    }
+
     /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.
     func sortExpression(_ field: QueueSortField, words: SearchWords?) -> SQLQueryString {
         switch field {
@@ -301,6 +322,7 @@ struct QueueReader {
     /// SQLite's full-text index with the report id each of its entries stands for (M010).
     private static let sqliteSearch: SQLQueryString = "report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid"
 
+    /// A status's place in `ReportStatus.allCases`.
     static let statusRank = "CASE status WHEN 'new' THEN 0 WHEN 'triage' THEN 1 WHEN 'accepted' THEN 2 WHEN 'denied' THEN 3 ELSE 4 END"
     static let severityRank = "CASE severity WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 WHEN 'Low' THEN 2 ELSE 3 END"
 }

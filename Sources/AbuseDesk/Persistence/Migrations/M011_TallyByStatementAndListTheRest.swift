@@ -12,6 +12,7 @@ import SQLKit
 /// - The mail page reads e-mails newest first, and the operators' navigation counts the troubled ones
 ///   (not sent, tried at least once): an index for each. The appeals page reads one status in filing
 ///   order.
+/// - The queue's filters by threat and incident type get an index each, for their rare values.
 /// - The Accounts API's lists sort by id, type and status too: an index of each per side (the submitted
 ///   side's only of reports an account submitted, the few). By domain, a report without one sorts as the
 ///   empty domain on both stores (PostgreSQL put it last, SQLite first), so a page can be sought from it.
@@ -52,10 +53,17 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
             """).run()
         try await sql.create(index: "appeals_listing").on("appeals").column("status").column("created_at").column("id").run()
         for (name, _) in M010_SearchAndSortTheQueue.domainListings { try await sql.drop(index: name).run() }
+        for (name, column) in Self.queueFilters {
+            try await sql.create(index: name).on("reports").column(column).column("id").run()
+        }
         for index in Self.accountListSorts {
             try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.columns))\(unsafeRaw: index.only)").run()
         }
     }
+
+    /// The queue's filters on a column of few values that no sort's index leads with (M010 has status
+    /// and type): a rare value's reports are counted and read from them (`QueueReader.columnFilter`).
+    static let queueFilters = [("reports_queue_threat", "threat_type"), ("reports_queue_incident", "incident_type")]
 
     /// The Accounts API's sorts besides time (M004), per side: name, columns, and which reports.
     static var accountListSorts: [(name: String, columns: String, only: String)] {
@@ -90,7 +98,7 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        for index in Self.accountListSorts { try await sql.drop(index: index.name).run() }
+        for index in Self.accountListSorts.map(\.name) + Self.queueFilters.map(\.0) { try await sql.drop(index: index).run() }
         for (name, owner) in M010_SearchAndSortTheQueue.domainListings {
             try await sql.create(index: name).on("reports").column(owner).column("domain").column("id").run()
         }
