@@ -175,6 +175,36 @@ import Vapor
         }
     }
 
+    /// The console's page links carry the neighbouring report, and following them shows the pages the
+    /// page numbers alone show.
+    @Test func theConsolesPageLinksSeek() async throws {
+        try await Seeded.withReports(130, seed: 3) { app, _, _, _ in
+            var browser = ConsoleBrowser(app: app)
+            #expect(try await browser.signIn("analyst@abusedesk.test").status == .seeOther)
+            func ids(_ html: String) -> [String] {
+                html.components(separatedBy: #"name="report_ids" value=""#).dropFirst().map { String($0.prefix(Identifier.length)) }
+            }
+            func link(_ html: String, _ rel: String) throws -> String {
+                let tail = try #require(html.components(separatedBy: #"rel="\#(rel)""#).first?.components(separatedBy: #"<a href=""#).last)
+                return String(tail.prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+            }
+            let query = "/console/reports?status=new&status=triage&status=accepted&status=denied&sort=type,asc&per_page=20"
+            var pages: [[String]] = []
+            for number in 1...3 { pages.append(ids(try await browser.get(query + "&page=\(number)").body.string)) }
+            let first = try await browser.get(query).body.string
+            let next = try link(first, "next")
+            #expect(next.contains("page=2") && next.contains("after=\(pages[0].last ?? "")"), "\(next)")
+            let second = try await browser.get(next).body.string
+            #expect(ids(second) == pages[1])
+            let third = try await browser.get(try link(second, "next")).body.string
+            #expect(ids(third) == pages[2])
+            let back = try link(third, "prev")
+            #expect(back.contains("page=2") && back.contains("before=\(pages[2].first ?? "")"), "\(back)")
+            #expect(ids(try await browser.get(back).body.string) == pages[1])
+            #expect(try link(second, "prev").contains("page=1") && !(try link(second, "prev").contains("before=")), "page 1 needs no anchor")
+        }
+    }
+
     /// A filter on a common status or type reads along the sort's index (SQLite is kept from the filter's
     /// own index, which would have it sort half the store); a rare one reads its reports from its index.
     @Test func commonAndRareFiltersReadTheIndexThatFindsAPageSoonest() async throws {
