@@ -8,6 +8,8 @@ struct PageSeek {
     let sql: any SQLDatabase
     /// The list's FROM and WHERE clause, ending in a condition that more can be ANDed to.
     let from: SQLQueryString
+    /// The same for counting, where it differs (free to read any filter's index; `QueueReader.Condition`).
+    var countedFrom: SQLQueryString?
     /// The sort key, as the list's query names it.
     let key: SQLQueryString
     /// The same key of the report with the id bound into it (a scalar subquery).
@@ -26,14 +28,20 @@ struct PageSeek {
     /// The ids of up to `limit` reports next to the anchor, in the list's order: those after an `after`
     /// anchor, or the last `limit` before a `before` one.
     func ids(next anchor: PageAnchor, limit: Int) async throws -> [String] {
-        let forward = anchor.side == .after
         var ids: [String] = []
-        for part in parts(anchor, ascending: forward != descending, inclusive: false) where ids.count < limit {
-            let query = "SELECT reports.id AS id" + from + " AND " + part.condition + " ORDER BY " + part.order
-                + " LIMIT \(literal: limit - ids.count)"
-            ids += try await sql.raw(query).all().map { try $0.decode(column: "id", as: String.self) }
+        for part in parts(anchor, ascending: (anchor.side == .after) != descending, inclusive: false) where ids.count < limit {
+            ids += try await sql.raw(query(part, limit: limit - ids.count)).all().map { try $0.decode(column: "id", as: String.self) }
         }
-        return forward ? ids : ids.reversed()
+        return anchor.side == .after ? ids : ids.reversed()
+    }
+
+    /// The queries `ids(next:limit:)` runs, each reading `limit` (for a look at their plans).
+    func queries(next anchor: PageAnchor, limit: Int) -> [SQLQueryString] {
+        parts(anchor, ascending: (anchor.side == .after) != descending, inclusive: false).map { query($0, limit: limit) }
+    }
+
+    private func query(_ part: (condition: SQLQueryString, order: SQLQueryString), limit: Int) -> SQLQueryString {
+        "SELECT reports.id AS id" + from + " AND " + part.condition + " ORDER BY " + part.order + " LIMIT \(literal: limit)"
     }
 
     /// How many reports the list holds from the page's start on, counted up to `limit`: after an `after`
@@ -41,7 +49,7 @@ struct PageSeek {
     func count(from anchor: PageAnchor, limit: Int) async throws -> Int {
         var counted = 0
         for part in parts(anchor, ascending: !descending, inclusive: anchor.side == .before) where counted < limit {
-            let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " AND " + part.condition
+            let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition
                 + " LIMIT \(literal: limit - counted)) AS beyond"
             counted += try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
         }

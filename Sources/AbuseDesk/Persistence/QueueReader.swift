@@ -145,9 +145,12 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        var found = try await soughtPage(page, from: from, sort: sort, drivenBySearch: searchDrives)
+        var found = try await soughtPage(page, from: from, countedFrom: searchDrives ? nil : " FROM reports WHERE " + filtered.counted,
+                                         sort: sort, drivenBySearch: searchDrives)
         if found == nil {
-            found = try await numberedPage(page, from: from, order: order, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+            found = try await numberedPage(page, from: from, order: order,
+                                           countedFrom: searchDrives ? from : " FROM reports WHERE " + filtered.counted,
+                                           countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
         }
         guard let (ids, total) = found else { return ([], .exact(0)) }
         guard !ids.isEmpty else { return ([], total) }
@@ -162,10 +165,11 @@ struct QueueReader {
     /// A page next to one already read: from its anchor along the index, the total counted on from there.
     /// Nil when the page has no anchor or it cannot be sought from (then the page is found by number, as
     /// it is when nothing is past the anchor: the list is shorter than the anchor says).
-    private func soughtPage(_ page: PageRequest, from: SQLQueryString, sort: (QueueSortField, descending: Bool),
+    private func soughtPage(_ page: PageRequest, from: SQLQueryString, countedFrom: SQLQueryString?, sort: (QueueSortField, descending: Bool),
                             drivenBySearch: Bool) async throws -> (ids: [String], total: ListTotal)? {
-        guard let anchor = page.anchor, let seek = seek(from, sort: sort, drivenBySearch: drivenBySearch),
+        guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch),
               try await seek.canSeek(from: anchor) else { return nil }
+        seek.countedFrom = countedFrom
         let start = anchor.side == .after ? page.offset : page.offset + page.size
         let counted = try await seek.count(from: anchor, limit: page.size + countCap + 1)
         guard counted > 0 else { return nil }
@@ -175,11 +179,11 @@ struct QueueReader {
 
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
-                              countedAlongTargets: SQLQueryString?) async throws -> (ids: [String], total: ListTotal) {
+                              countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> (ids: [String], total: ListTotal) {
         let total = if let countedAlongTargets {
             try await count(countedAlongTargets, distinct: "report_targets.report_id", page: page)
         } else {
-            try await count(from, page: page)
+            try await count(countedFrom, page: page)
         }
         guard total.count > page.offset else { return ([], total) }
         let ids = try await sql.raw("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
@@ -217,15 +221,17 @@ struct QueueReader {
         isSQLite && filter.words != nil && (sort == .createdAt || sort == .relevance)
     }
 
-    /// Other reports about a host or an address this report names, newest first.
+    /// Other reports about a host or an address this report names, newest first: read through the
+    /// targets' indexes when few reports share them, along the filing-time index when many do (an address
+    /// reported ten thousand times would otherwise have all its reports sorted for twenty).
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
-        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + """
-             WHERE reports.id <> \(bind: reportID) AND reports.id IN (
-              SELECT other.report_id FROM report_targets mine JOIN report_targets other
-                ON (other.host_reversed = mine.host_reversed OR other.ip_key = mine.ip_key)
-              WHERE mine.report_id = \(bind: reportID))
-             ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)
+        let shared: SQLQueryString = """
+            (report_targets.host_reversed IN (SELECT mine.host_reversed FROM report_targets mine WHERE mine.report_id = \(bind: reportID))
+             OR report_targets.ip_key IN (SELECT mine.ip_key FROM report_targets mine WHERE mine.report_id = \(bind: reportID)))
             """
+        let naming = try await TargetMatch(sql: sql).reports(naming: shared, selectiveUpTo: selectiveTargets)
+        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id <> \(bind: reportID) AND "
+            + naming.condition + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)"
         return try await sql.raw(query).all().map(QueueItem.init(row:))
     }
 
@@ -233,6 +239,8 @@ struct QueueReader {
     struct Condition {
         /// The filter as a condition on `reports`.
         var condition: SQLQueryString
+        /// The same, as a count reads it: no order to keep, so free to read any filter's index.
+        var counted: SQLQueryString
         /// Where a domain or block names many reports: a FROM and WHERE clause over their targets, joined
         /// to their reports, that a count reads along the targets' index (a report with two matching
         /// targets is there twice).
@@ -244,43 +252,49 @@ struct QueueReader {
     /// `drivenBySearch` leaves the words out: the full-text index they come from drives the query.
     func condition(_ filter: QueueFilter, drivenBySearch: Bool = false) async throws -> Condition {
         var parts: [SQLQueryString] = []
+        var counted: [SQLQueryString] = []  // the same parts as a count reads them
+        func add(_ part: SQLQueryString, counted countedPart: SQLQueryString? = nil) {
+            parts.append(part)
+            counted.append(countedPart ?? part)
+        }
+        func add(_ filter: (listed: SQLQueryString, counted: SQLQueryString)) { add(filter.listed, counted: filter.counted) }
         var manyTargets: (part: Int, targets: SQLQueryString)?
-        func append(_ naming: TargetMatch.Naming) {
+        func add(_ naming: TargetMatch.Naming) {
             if case .many(_, let targets) = naming, manyTargets == nil { manyTargets = (parts.count, targets) }
-            parts.append(naming.condition)
+            add(naming.condition)
         }
         if !filter.statuses.isEmpty {
             // By rank, the expression the status sort's index holds: a status's reports are a range of it.
             let ranks = filter.statuses.compactMap { ReportStatus.allCases.firstIndex(of: $0) }.map(String.init).joined(separator: ", ")
-            parts.append(try await columnFilter("(" + SQLQueryString(Self.statusRank) + ")", SQLQueryString(ranks)))
+            add(try await columnFilter("(" + SQLQueryString(Self.statusRank) + ")", SQLQueryString(ranks)))
         }
-        if !filter.types.isEmpty { parts.append(try await columnFilter("report_type", "\(binds: filter.types.map(\.rawValue))")) }
-        if let threat = filter.threatType { parts.append(try await columnFilter("threat_type", "\(bind: threat)")) }
-        if let incident = filter.incidentType { parts.append(try await columnFilter("incident_type", "\(bind: incident)")) }
-        if let account = filter.accountID { parts.append("reports.account_id = \(bind: account)") }
-        if filter.unassigned { parts.append("reports.account_id IS NULL") }
+        if !filter.types.isEmpty { add(try await columnFilter("report_type", "\(binds: filter.types.map(\.rawValue))")) }
+        if let threat = filter.threatType { add(try await columnFilter("threat_type", "\(bind: threat)")) }
+        if let incident = filter.incidentType { add(try await columnFilter("incident_type", "\(bind: incident)")) }
+        if let account = filter.accountID { add("reports.account_id = \(bind: account)") }
+        if filter.unassigned { add("reports.account_id IS NULL") }
         switch filter.assignee {
-        case .nobody?: parts.append("reports.assigned_to IS NULL")
-        case .operator(let id)?: parts.append("reports.assigned_to = \(bind: id)")
+        case .nobody?: add("reports.assigned_to IS NULL")
+        case .operator(let id)?: add("reports.assigned_to = \(bind: id)")
         case nil: break
         }
         let targets = TargetMatch(sql: sql)
         if let domain = filter.domain {
-            append(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
+            add(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
         }
         if let block = filter.netblock {
-            append(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
+            add(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
         }
         if let words = filter.words, !drivenBySearch {
-            parts.append(isSQLite
+            add(isSQLite
                 ? "reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))"
                 : "reports.id IN (SELECT report_search.report_id FROM report_search WHERE report_search.document @@ " + words.tsquery + ")")
         }
-        if let after = filter.createdAfter { parts.append("reports.created_at > \(bind: after)") }
-        if let before = filter.createdBefore { parts.append("reports.created_at < \(bind: before)") }
+        if let after = filter.createdAfter { add("reports.created_at > \(bind: after)") }
+        if let before = filter.createdBefore { add("reports.created_at < \(bind: before)") }
         func all(_ parts: [SQLQueryString]) -> SQLQueryString { parts.isEmpty ? "TRUE" : "(" + parts.joined(separator: " AND ") + ")" }
-        return Condition(condition: all(parts), countedAlongTargets: manyTargets.map { many in
-            var others = parts
+        return Condition(condition: all(parts), counted: all(counted), countedAlongTargets: manyTargets.map { many in
+            var others = counted
             others.remove(at: many.part)
             return " FROM report_targets JOIN reports ON reports.id = report_targets.report_id WHERE " + many.targets + " AND " + all(others)
         })
@@ -293,14 +307,15 @@ struct QueueReader {
     /// the filter's index instead (`+`): its statistics know a column's average, not that this value is
     /// common, and it would read half a million reports of a type to sort them.
     /// `column` is a column of `reports` (or an expression of its columns), unqualified.
-    private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> SQLQueryString {
+    private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> (listed: SQLQueryString, counted: SQLQueryString) {
         let matching: SQLQueryString = column + " IN (" + values + ")"
         let named = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
             + " LIMIT \(literal: selectiveTargets + 1)) AS named").first()?.decode(column: "n", as: Int.self) ?? 0
         if named <= selectiveTargets {
-            return "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
+            let few: SQLQueryString = "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
+            return (few, few)
         }
-        return (isSQLite ? "+" : "") + matching
+        return ((isSQLite ? "+" : "") + matching, matching)
     }
 
     /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.

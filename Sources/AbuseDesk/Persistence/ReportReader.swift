@@ -118,7 +118,7 @@ struct ReportReader {
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
-            + " ORDER BY " + key + direction + ", id" + direction
+            + " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
             + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
         return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
     }

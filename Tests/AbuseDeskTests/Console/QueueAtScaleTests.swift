@@ -117,6 +117,26 @@ import Vapor
         }
     }
 
+    /// A case file's related reports — others naming one of its hosts or addresses, newest first — are the
+    /// scan's, whether the shared targets drive the query or each report is checked in turn.
+    @Test func relatedReportsAnswerAsAScanWould() async throws {
+        try await Seeded.withReports(500, seed: 17) { app, _, _, reports in
+            for selective in [2_000, 3] {
+                let reader = try QueueReader(app.db, selectiveTargets: selective)
+                var found = 0
+                defer { #expect(found > 12, "the reports share targets") }
+                for report in reports.prefix(12) {
+                    let expected = reports.filter { other in
+                        other.id != report.id && (!Set(other.hosts).isDisjoint(with: report.hosts) || !Set(other.addresses).isDisjoint(with: report.addresses))
+                    }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(20).map(\.id)
+                    let related = try await reader.related(to: report.id).map(\.id)
+                    #expect(related == Array(expected), "\(report.id), \(selective)")
+                    found += related.count
+                }
+            }
+        }
+    }
+
     /// The customer's and the submitter's lists, in every sort, paged by number and by anchors forward and
     /// back, are the pages a scan finds.
     @Test func theAccountListsPageByAnchorsAsByNumbers() async throws {

@@ -1,0 +1,89 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import AbuseDesk
+
+/// Every list of SPEC 9 reads its page in order from an index, on both stores: the queries the readers
+/// build, each sort of each list, and the seeks of deep pages. SQLite's plan must name the index and
+/// sort nothing (no temporary B-tree); PostgreSQL's, with sorting and whole-table scans priced out
+/// (its planner prefers them on a test's few rows), must have no Sort and no sequential scan.
+@Suite struct ListPlanTests {
+    @Test func everyListReadsItsPageAlongAnIndex() async throws {
+        try await Seeded.withReports(200, seed: 9) { app, world, _, reports in
+            let sql = try app.sql
+            let plans = Plans(database: app.db)
+
+            // The customer's and the submitter's lists, each sort both ways, from the first page and a seek.
+            for side in [ReportReader.Side.customer, .submitter] {
+                let condition = ReportReader.condition(side, accountID: world.acme, filter: ReportFilter())
+                for field in ReportSortField.allCases {
+                    for descending in [false, true] {
+                        let key = ReportReader.sortExpression(field, side: side)
+                        let direction: SQLQueryString = descending ? " DESC" : " ASC"
+                        try await plans.expectIndexed("SELECT id FROM reports WHERE " + condition + " ORDER BY " + key + direction
+                                                      + (field == .id ? "" : ", id" + direction) + " LIMIT 20", "\(side) by \(field)")
+                        let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
+                                            keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
+                                            keyIsUnique: field == .id, descending: descending)
+                        for query in seek.queries(next: PageAnchor(side: .after, id: reports[50].id), limit: 20) {
+                            try await plans.expectIndexed(query, "\(side) by \(field), seeking")
+                        }
+                    }
+                }
+            }
+
+            // The queue in each sort, everything and a common status (checked along the sort's index), and seeking.
+            let reader = try QueueReader(app.db, selectiveTargets: 10)
+            var open = QueueFilter()
+            open.statuses = [.new, .triage]
+            for filter in [QueueFilter(), open] {
+                let condition = try await reader.condition(filter).condition
+                for field in QueueSortField.allCases where field != .relevance {
+                    let key = reader.sortExpression(field, words: nil)
+                    try await plans.expectIndexed("SELECT reports.id FROM reports WHERE " + condition + " ORDER BY " + key + " DESC, reports.id DESC LIMIT 50",
+                                                  "queue by \(field)")
+                    let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
+                                        keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" }, descending: true)
+                    for query in seek.queries(next: PageAnchor(side: .before, id: reports[50].id), limit: 50) {
+                        try await plans.expectIndexed(query, "queue by \(field), seeking back")
+                    }
+                }
+            }
+
+            // The mail page, everything and the troubled, the open appeals, and the navigation's counts.
+            try await plans.expectIndexed("SELECT id FROM outbox_messages WHERE TRUE ORDER BY created_at DESC, id DESC LIMIT 50", "mail")
+            let troubled: SQLQueryString = sql.dialect.name == "sqlite" ? "outbox_messages INDEXED BY outbox_messages_troubled" : "outbox_messages"
+            try await plans.expectIndexed("SELECT id FROM " + troubled + """
+                 WHERE sent_at IS NULL AND ((sent_at IS NULL AND failed_at IS NOT NULL)) ORDER BY created_at DESC, id DESC LIMIT 50
+                """, "failed mail")
+            try await plans.expectIndexed("SELECT id FROM appeals WHERE status = 'open' ORDER BY created_at ASC, id ASC LIMIT 200", "open appeals")
+            try await plans.expectIndexed("SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts > 0", "troubled mail count")
+        }
+    }
+}
+
+/// Reads and judges query plans on either store.
+private struct Plans {
+    let database: any Database
+    var sql: any SQLDatabase { database as! any SQLDatabase }
+
+    func expectIndexed(_ query: SQLQueryString, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        if sql.dialect.name == "sqlite" {
+            let plan = try await sql.raw("EXPLAIN QUERY PLAN " + query).all()
+                .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            #expect(plan.contains("USING") && !plan.contains("TEMP B-TREE") && !plan.contains("SCAN reports\n") && !plan.hasSuffix("SCAN reports"),
+                    "\(what): \(plan)", sourceLocation: sourceLocation)
+        } else {
+            let plan = try await database.transaction { database in
+                let sql = database as! any SQLDatabase
+                try await sql.raw("SET LOCAL enable_seqscan = off").run()
+                try await sql.raw("SET LOCAL enable_sort = off").run()
+                return try await sql.raw("EXPLAIN " + query).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            }
+            #expect(!plan.contains("Sort") && !plan.contains("Seq Scan"), "\(what): \(plan)", sourceLocation: sourceLocation)
+        }
+    }
+}
