@@ -12,7 +12,8 @@ import SQLKit
 /// - The mail page reads e-mails newest first, and the operators' navigation counts the troubled ones
 ///   (not sent, tried at least once): an index for each. The appeals page reads one status in filing
 ///   order.
-/// - The queue's filters by threat and incident type get an index each, for their rare values.
+/// - The queue's filters by threat and incident type get an index each, for their rare values; the
+///   targets' host and address indexes carry the report's id.
 /// - The Accounts API's lists sort by id, type and status too: an index of each per side (the submitted
 ///   side's only of reports an account submitted, the few). By domain, a report without one sorts as the
 ///   empty domain on both stores (PostgreSQL put it last, SQLite first), so a page can be sought from it.
@@ -53,6 +54,16 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
             """).run()
         try await sql.create(index: "appeals_listing").on("appeals").column("status").column("created_at").column("id").run()
         for (name, _) in M010_SearchAndSortTheQueue.domainListings { try await sql.drop(index: name).run() }
+        // The targets' indexes of hosts and addresses carry the report's id, so a filter reads the reports
+        // a range names from the index alone (not a row of `report_targets` each).
+        for (name, column, bytes) in Self.targetIndexes {
+            try await sql.drop(index: name).run()
+            try await sql.create(index: name).on("report_targets").column(column).column("report_id").run()
+            if sql.dialect.name != "sqlite" {
+                try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: bytes)").run()
+                try await sql.raw("CREATE INDEX \(unsafeRaw: bytes) ON report_targets (\(unsafeRaw: column) COLLATE \"C\", report_id)").run()
+            }
+        }
         for (name, column) in Self.queueFilters {
             try await sql.create(index: name).on("reports").column(column).column("id").run()
         }
@@ -60,6 +71,10 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
             try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.columns))\(unsafeRaw: index.only)").run()
         }
     }
+
+    /// The targets' indexes of hosts and addresses (M001), and PostgreSQL's byte-order twins (M010).
+    static let targetIndexes = [("report_targets_host_reversed", "host_reversed", "report_targets_host_bytes"),
+                                ("report_targets_ip_key", "ip_key", "report_targets_ip_bytes")]
 
     /// The queue's filters on a column of few values that no sort's index leads with (M010 has status
     /// and type): a rare value's reports are counted and read from them (`QueueReader.columnFilter`).
@@ -99,6 +114,14 @@ struct M011_TallyByStatementAndListTheRest: AsyncMigration {
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         for index in Self.accountListSorts.map(\.name) + Self.queueFilters.map(\.0) { try await sql.drop(index: index).run() }
+        for (name, column, bytes) in Self.targetIndexes {
+            try await sql.drop(index: name).run()
+            try await sql.create(index: name).on("report_targets").column(column).run()
+            if sql.dialect.name != "sqlite" {
+                try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: bytes)").run()
+                try await sql.raw("CREATE INDEX \(unsafeRaw: bytes) ON report_targets (\(unsafeRaw: column) COLLATE \"C\")").run()
+            }
+        }
         for (name, owner) in M010_SearchAndSortTheQueue.domainListings {
             try await sql.create(index: name).on("reports").column(owner).column("domain").column("id").run()
         }
