@@ -225,11 +225,16 @@ struct QueueReader {
     /// targets' indexes when few reports share them, along the filing-time index when many do (an address
     /// reported ten thousand times would otherwise have all its reports sorted for twenty).
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
-        let shared: SQLQueryString = """
-            (report_targets.host_reversed IN (SELECT mine.host_reversed FROM report_targets mine WHERE mine.report_id = \(bind: reportID))
-             OR report_targets.ip_key IN (SELECT mine.ip_key FROM report_targets mine WHERE mine.report_id = \(bind: reportID)))
-            """
-        let naming = try await TargetMatch(sql: sql).reports(naming: shared, selectiveUpTo: selectiveTargets)
+        // Its hosts and addresses first, so the match is a list of values each index looks up (PostgreSQL
+        // reads no index for an OR of subqueries, and scanned every target).
+        let mine = try await sql.raw("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)").all()
+        let hosts = Set(try mine.compactMap { try $0.decode(column: "host_reversed", as: String?.self) }).sorted()
+        let keys = Set(try mine.compactMap { try $0.decode(column: "ip_key", as: String?.self) }).sorted()
+        var shared: [SQLQueryString] = []
+        if !hosts.isEmpty { shared.append("report_targets.host_reversed IN (\(binds: hosts))") }
+        if !keys.isEmpty { shared.append("report_targets.ip_key IN (\(binds: keys))") }
+        guard !shared.isEmpty else { return [] }
+        let naming = try await TargetMatch(sql: sql).reports(naming: "(" + shared.joined(separator: " OR ") + ")", selectiveUpTo: selectiveTargets)
         let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id <> \(bind: reportID) AND "
             + naming.condition + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)"
         return try await sql.raw(query).all().map(QueueItem.init(row:))
@@ -296,7 +301,9 @@ struct QueueReader {
         return Condition(condition: all(parts), counted: all(counted), countedAlongTargets: manyTargets.map { many in
             var others = counted
             others.remove(at: many.part)
-            return " FROM report_targets JOIN reports ON reports.id = report_targets.report_id WHERE " + many.targets + " AND " + all(others)
+            // The reports themselves only where another filter asks about them.
+            return others.isEmpty ? " FROM report_targets WHERE " + many.targets
+                : " FROM report_targets JOIN reports ON reports.id = report_targets.report_id WHERE " + many.targets + " AND " + all(others)
         })
     }
 
