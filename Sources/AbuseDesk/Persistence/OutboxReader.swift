@@ -41,9 +41,7 @@ struct OutboxReader {
         let ids = try await sql.raw("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
             .all().map { try $0.decode(column: "id", as: String.self) }
         guard !ids.isEmpty else { return ([], total) }
-        let messages = try await OutboxMessageModel.query(on: database).filter(\.$id ~~ ids).all()
-        let byID = Dictionary(messages.map { ($0.id ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        return (ids.compactMap { byID[$0] }, total)
+        return (try await OutboxMessageModel.query(on: database).filter(\.$id ~~ ids).all().ordered(as: ids, by: \.id), total)
     }
 
     /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.

@@ -10,19 +10,29 @@ struct PageSeek {
     let from: SQLQueryString
     /// The same for counting, where it differs (free to read any filter's index; `QueueReader.Condition`).
     var countedFrom: SQLQueryString?
-    /// The sort key, as the list's query names it.
+    /// The sort key, as the list's query names it; never NULL.
     let key: SQLQueryString
     /// The same key of the report with the id bound into it (a scalar subquery).
     let keyOfReport: @Sendable (String) -> SQLQueryString
     /// The key alone orders the list (it is unique), so no ties are left to the id.
-    var keyIsUnique = false
+    let keyIsUnique: Bool
     let descending: Bool
 
-    /// Whether the anchor names a report with a key to seek from; a removed report (or one without the key,
-    /// such as a report without a domain in a list by domain) leaves the page to be found by its number.
-    func canSeek(from anchor: PageAnchor) async throws -> Bool {
-        let row = try await sql.raw("SELECT CASE WHEN " + keyOfReport(anchor.id) + " IS NULL THEN 0 ELSE 1 END AS present").first()
-        return try row?.decode(column: "present", as: Int.self) == 1
+    /// A list of `reports` sorted by `key` (never NULL): the anchor's key is read by the same expression.
+    /// A removed anchor has no key, so nothing is beyond it and its page is left to its number.
+    init(sql: any SQLDatabase, from: SQLQueryString, key: SQLQueryString, keyIsUnique: Bool = false, descending: Bool) {
+        self.init(sql: sql, from: from, key: key, keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
+                  keyIsUnique: keyIsUnique, descending: descending)
+    }
+
+    init(sql: any SQLDatabase, from: SQLQueryString, key: SQLQueryString, keyOfReport: @escaping @Sendable (String) -> SQLQueryString,
+         keyIsUnique: Bool = false, descending: Bool) {
+        self.sql = sql
+        self.from = from
+        self.key = key
+        self.keyOfReport = keyOfReport
+        self.keyIsUnique = keyIsUnique
+        self.descending = descending
     }
 
     /// The ids of up to `limit` reports next to the anchor, in the list's order: those after an `after`

@@ -145,11 +145,11 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        var found = try await soughtPage(page, from: from, countedFrom: searchDrives ? nil : " FROM reports WHERE " + filtered.counted,
-                                         sort: sort, drivenBySearch: searchDrives)
+        // A count reads the full-text index where it drives the list; otherwise any filter's index.
+        let countedFrom: SQLQueryString = searchDrives ? from : " FROM reports WHERE " + filtered.counted
+        var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
         if found == nil {
-            found = try await numberedPage(page, from: from, order: order,
-                                           countedFrom: searchDrives ? from : " FROM reports WHERE " + filtered.counted,
+            found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
                                            countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
         }
         guard let (ids, total) = found else { return ([], .exact(0)) }
@@ -158,17 +158,15 @@ struct QueueReader {
         // every row a deep page skips).
         let rows = try await sql.raw("SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id IN (\(binds: ids))").all()
             .map(QueueItem.init(row:))
-        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return (ids.compactMap { byID[$0] }, total)
+        return (rows.ordered(as: ids, by: \.id), total)
     }
 
     /// A page next to one already read: from its anchor along the index, the total counted on from there.
-    /// Nil when the page has no anchor or it cannot be sought from (then the page is found by number, as
-    /// it is when nothing is past the anchor: the list is shorter than the anchor says).
-    private func soughtPage(_ page: PageRequest, from: SQLQueryString, countedFrom: SQLQueryString?, sort: (QueueSortField, descending: Bool),
+    /// Nil when the page has no anchor or nothing is past it (a removed report, or a list shorter than the
+    /// anchor says): then the page is found by its number.
+    private func soughtPage(_ page: PageRequest, from: SQLQueryString, countedFrom: SQLQueryString, sort: (QueueSortField, descending: Bool),
                             drivenBySearch: Bool) async throws -> (ids: [String], total: ListTotal)? {
-        guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch),
-              try await seek.canSeek(from: anchor) else { return nil }
+        guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch) else { return nil }
         seek.countedFrom = countedFrom
         let start = anchor.side == .after ? page.offset : page.offset + page.size
         let counted = try await seek.count(from: anchor, limit: page.size + countCap + 1)
@@ -200,9 +198,7 @@ struct QueueReader {
                 "(SELECT report_search_rows.id FROM report_search_rows WHERE report_search_rows.report_id = \(bind: id))"
             }, keyIsUnique: true, descending: sort.descending)
         }
-        let key = sortExpression(sort.0, words: nil)
-        return PageSeek(sql: sql, from: from, key: key, keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
-                        descending: sort.descending)
+        return PageSeek(sql: sql, from: from, key: sortExpression(sort.0, words: nil), descending: sort.descending)
     }
 
     /// Counts the rows of `from` (a FROM and WHERE clause), up to ``countCap`` past the page's start.

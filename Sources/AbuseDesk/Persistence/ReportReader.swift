@@ -104,16 +104,14 @@ struct ReportReader {
         let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
         guard total > page.offset else { return ([], total) }
         let key = Self.sortExpression(sort.0, side: side)
-        let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
-                            keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
-                            keyIsUnique: sort.0 == .id, descending: sort.descending)
-        if let anchor = page.anchor, try await seek.canSeek(from: anchor) {
-            // A page next to one already read: from its anchor along the sort's index (M011).
+        if let anchor = page.anchor {
+            // A page next to one already read: from its anchor along the sort's index (M011); with nothing
+            // there (a removed report), by its number.
+            let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
                 let rows = try await sql.raw("SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id IN (\(binds: ids))").all()
-                let byID = Dictionary(try rows.map(StoredReport.init(row:)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                return (ids.compactMap { byID[$0] }, total)
+                return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
             }
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
@@ -163,9 +161,11 @@ struct ReportReader {
     // MARK: SQL
 
     // A denial reason is present when it is neither NULL (reports) nor '' (report_tallies).
-    static let inReview: SQLQueryString = "status IN ('new', 'triage')"  // as in statusRank
+    private static let inReviewText = "status IN ('new', 'triage')"
+    private static let deniedText = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
+    static let inReview = SQLQueryString(inReviewText)
     static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND COALESCE(denial_reason, '') = ''))"
-    static let denied: SQLQueryString = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
+    static let denied = SQLQueryString(deniedText)
 
     /// The reports naming one of `domains` (host names with their subdomains, or addresses) among their targets.
     private func naming(_ domains: [String]) async throws -> SQLQueryString? {
@@ -232,11 +232,9 @@ struct ReportReader {
 
     /// The statuses each side sees, in alphabetical order (each side's lists have an index of it, M011).
     static func statusRank(_ side: Side) -> String {
-        let inReview = "status IN ('new', 'triage')"
-        let denied = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
-        return side == .customer
-            ? "CASE WHEN \(inReview) THEN 1 ELSE 0 END"
-            : "CASE WHEN \(inReview) THEN 2 WHEN \(denied) THEN 1 ELSE 0 END"
+        side == .customer
+            ? "CASE WHEN \(inReviewText) THEN 1 ELSE 0 END"
+            : "CASE WHEN \(inReviewText) THEN 2 WHEN \(deniedText) THEN 1 ELSE 0 END"
     }
 
 }

@@ -25,9 +25,7 @@ import Vapor
                         let direction: SQLQueryString = descending ? " DESC" : " ASC"
                         try await plans.expectIndexed("SELECT id FROM reports WHERE " + condition + " ORDER BY " + key + direction
                                                       + (field == .id ? "" : ", id" + direction) + " LIMIT 20", "\(side) by \(field)")
-                        let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
-                                            keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" },
-                                            keyIsUnique: field == .id, descending: descending)
+                        let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: field == .id, descending: descending)
                         for query in seek.queries(next: PageAnchor(side: .after, id: reports[50].id), limit: 20) {
                             try await plans.expectIndexed(query, "\(side) by \(field), seeking")
                         }
@@ -45,8 +43,7 @@ import Vapor
                     let key = reader.sortExpression(field, words: nil)
                     try await plans.expectIndexed("SELECT reports.id FROM reports WHERE " + condition + " ORDER BY " + key + " DESC, reports.id DESC LIMIT 50",
                                                   "queue by \(field)")
-                    let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key,
-                                        keyOfReport: { id in "(SELECT " + key + " FROM reports WHERE reports.id = \(bind: id))" }, descending: true)
+                    let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, descending: true)
                     for query in seek.queries(next: PageAnchor(side: .before, id: reports[50].id), limit: 50) {
                         try await plans.expectIndexed(query, "queue by \(field), seeking back")
                     }
