@@ -65,6 +65,11 @@ extension JSONValue {
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
+                // Most bytes need nothing: skip them with one test each.
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") && byte != 0xE2 {
+                    index += 1
+                    continue
+                }
                 let escape: [UInt8]?
                 var width = 1
                 switch byte {

@@ -53,7 +53,8 @@ public enum JSONValue: Sendable, Equatable {
 /// A JSON object: its properties by name, in the order they were written.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// The properties in their order. Most objects are small (a report, an error, an envelope), so a key
-    /// is found by a scan; past `indexedFrom` properties a dictionary of positions is kept beside them.
+    /// is found by a scan; past `indexedFrom` properties a dictionary of positions is kept beside them
+    /// (for an object written in the code, from the first property added to it).
     private var entries: [(key: String, value: JSONValue)] = []
     private var positions: [String: Int]?
     private static let indexedFrom = 16
@@ -66,7 +67,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(elements)
+        self.init(literal: elements)
+    }
+
+    /// An object written in the code, each key once: its entries kept as written, without the checks
+    /// and the index a parsed object needs (a response builds thousands of these a second).
+    init(literal elements: [(String, JSONValue)]) {
+        assert(Set(elements.map(\.0)).count == elements.count, "a JSON object literal names a key twice")
+        entries = elements.map { (key: $0.0, value: $0.1) }
     }
 
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
@@ -137,7 +145,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(literal: elements)) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }
 

@@ -7,8 +7,31 @@ public enum RFC3339 {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        return IncidentTime.CalendarDate.from(daysSinceEpoch: days).description + "T"
-            + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":" + padded(secondOfDay % 60, 2) + "Z"
+        let day = IncidentTime.CalendarDate.from(daysSinceEpoch: days)
+        guard (0...9999).contains(day.year) else {
+            return day.description + "T" + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":"
+                + padded(secondOfDay % 60, 2) + "Z"
+        }
+        // Twenty bytes written in place: a list formats two of these per row.
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            func put(_ value: Int, digits: Int, at end: Int) {
+                var value = value
+                for position in stride(from: end, to: end - digits, by: -1) {
+                    bytes[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(day.year, digits: 4, at: 3)
+            put(day.month, digits: 2, at: 6)
+            put(day.day, digits: 2, at: 9)
+            put(secondOfDay / 3600, digits: 2, at: 12)
+            put(secondOfDay / 60 % 60, digits: 2, at: 15)
+            put(secondOfDay % 60, digits: 2, at: 18)
+            for (position, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")] as [(Int, Unicode.Scalar)] {
+                bytes[position] = UInt8(ascii: separator)
+            }
+            return 20
+        }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `t`/`z` or a space accepted too; a bare `YYYY-MM-DD`

@@ -109,6 +109,16 @@ import Testing
         #expect(RFC3339.parse("2026-11-23t14:05:09.5z")?.timeIntervalSince(date) == 0.5)
         #expect(RFC3339.parse("2026-11-23") == Date(timeIntervalSince1970: 1_795_392_000))
         #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        // Written in place: the same text as Foundation's formatter for any second from 1600 (before the
+        // Gregorian reform Foundation counts Julian days; we count Gregorian ones, as RFC 3339 does) to
+        // 9999, and a year beyond still written whole.
+        let reference = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let when = Date(timeIntervalSince1970: Double(Int64.random(in: -11_676_096_000...253_402_300_799, using: &generator)))
+            #expect(RFC3339.format(when) == reference.string(from: when), "\(when.timeIntervalSince1970)")
+        }
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00Z")
         for bad in ["2026-02-30T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T14:05:09", "yesterday", "2026-11-23T14:05:09+0200", ""] {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }

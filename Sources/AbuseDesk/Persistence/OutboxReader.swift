@@ -35,11 +35,11 @@ struct OutboxReader {
         if let audience { parts.append("audience = \(bind: audience.rawValue)") }
         let from: SQLQueryString = " FROM " + table + " WHERE " + (parts.isEmpty ? "TRUE" : parts.joined(separator: " AND "))
         let cap = page.offset + page.size + Self.countCap
-        let counted = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail")
-            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let counted = try await sql.rows("SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail")
+            .first?.integer("n") ?? 0
         let total = counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
-        let ids = try await sql.raw("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
-            .all().map { try $0.decode(column: "id", as: String.self) }
+        let ids = try await sql.rows("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .map { try $0.string("id") }
         guard !ids.isEmpty else { return ([], total) }
         return (try await OutboxMessageModel.query(on: database).filter(\.$id ~~ ids).all().ordered(as: ids, by: \.id), total)
     }

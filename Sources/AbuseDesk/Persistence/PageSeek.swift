@@ -40,7 +40,7 @@ struct PageSeek {
     func ids(next anchor: PageAnchor, limit: Int) async throws -> [String] {
         var ids: [String] = []
         for part in parts(anchor, ascending: (anchor.side == .after) != descending, inclusive: false) where ids.count < limit {
-            ids += try await sql.raw(query(part, limit: limit - ids.count)).all().map { try $0.decode(column: "id", as: String.self) }
+            ids += try await sql.rows(query(part, limit: limit - ids.count)).map { try $0.string("id") }
         }
         return anchor.side == .after ? ids : ids.reversed()
     }
@@ -61,7 +61,7 @@ struct PageSeek {
         for part in parts(anchor, ascending: !descending, inclusive: anchor.side == .before) where counted < limit {
             let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition
                 + " LIMIT \(literal: limit - counted)) AS beyond"
-            counted += try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+            counted += try await sql.rows(query).first?.integer("n") ?? 0
         }
         return counted
     }

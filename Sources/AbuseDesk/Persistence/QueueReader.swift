@@ -57,37 +57,35 @@ struct QueueItem: Sendable, Equatable {
     var targetCount: Int
     var channel: String
 
+    /// A report's columns with the names of its account and assignee, each looked up by its key for the
+    /// rows read (as joins, SQLite's planner would stop reading a page in the order of the sort's index).
     static let columns: SQLQueryString = """
         reports.id, reports.created_at, reports.updated_at, reports.status, reports.denial_reason, reports.report_type,
         reports.threat_type, reports.incident_type, reports.attack_method, reports.severity, reports.domain, reports.account_id,
-        accounts.name AS account_name, reports.assigned_to, operators.email AS assignee_email, reports.reporter_name,
+        (SELECT accounts.name FROM accounts WHERE accounts.id = reports.account_id) AS account_name, reports.assigned_to,
+        (SELECT operators.email FROM operators WHERE operators.id = reports.assigned_to) AS assignee_email, reports.reporter_name,
         reports.target_count, reports.channel
         """
 
-    /// The reports with the names of their account and assignee.
-    static let source: SQLQueryString = """
-         FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to
-        """
-
-    init(row: any SQLRow) throws {
-        id = try row.decode(column: "id", as: String.self)
-        createdAt = try row.decode(column: "created_at", as: Date.self)
-        updatedAt = try row.decode(column: "updated_at", as: Date.self)
-        status = ReportStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
-        denialReason = try row.decode(column: "denial_reason", as: String?.self)
-        reportType = ReportType(rawValue: try row.decode(column: "report_type", as: String.self)) ?? .general
-        threatType = try row.decode(column: "threat_type", as: String?.self)
-        incidentType = try row.decode(column: "incident_type", as: String?.self)
-        attackMethod = try row.decode(column: "attack_method", as: String?.self)
-        severity = try row.decode(column: "severity", as: String?.self)
-        domain = try row.decode(column: "domain", as: String?.self)
-        accountID = try row.decode(column: "account_id", as: String?.self)
-        accountName = try row.decode(column: "account_name", as: String?.self)
-        assignedTo = try row.decode(column: "assigned_to", as: String?.self)
-        assigneeEmail = try row.decode(column: "assignee_email", as: String?.self)
-        reporterName = try row.decode(column: "reporter_name", as: String.self)
-        targetCount = try row.decode(column: "target_count", as: Int.self)
-        channel = try row.decode(column: "channel", as: String.self)
+    init(row: any StoredRow) throws {
+        id = try row.string("id")
+        createdAt = try row.date("created_at")
+        updatedAt = try row.date("updated_at")
+        status = ReportStatus(rawValue: try row.string("status")) ?? .new
+        denialReason = try row.optionalString("denial_reason")
+        reportType = ReportType(rawValue: try row.string("report_type")) ?? .general
+        threatType = try row.optionalString("threat_type")
+        incidentType = try row.optionalString("incident_type")
+        attackMethod = try row.optionalString("attack_method")
+        severity = try row.optionalString("severity")
+        domain = try row.optionalString("domain")
+        accountID = try row.optionalString("account_id")
+        accountName = try row.optionalString("account_name")
+        assignedTo = try row.optionalString("assigned_to")
+        assigneeEmail = try row.optionalString("assignee_email")
+        reporterName = try row.string("reporter_name")
+        targetCount = try row.integer("target_count")
+        channel = try row.string("channel")
     }
 }
 
@@ -115,6 +113,10 @@ struct QueueReader {
     let countCap: Int
     /// A domain or block named by at most this many targets drives the query.
     let selectiveTargets: Int
+    /// A page starting within this many reports is read whole in one query; a deeper one reads its ids
+    /// first and then its rows, so that the names are looked up for its rows only and not for every row
+    /// it skips (PostgreSQL would).
+    static let readWholeUpTo = 100
     private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
     init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets) throws {
@@ -148,6 +150,14 @@ struct QueueReader {
         // A count reads the full-text index where it drives the list; otherwise any filter's index.
         let countedFrom: SQLQueryString = searchDrives ? from : " FROM reports WHERE " + filtered.counted
         var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
+        if found == nil, !searchDrives, page.offset <= Self.readWholeUpTo {
+            // A page near the start in one query.
+            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets)
+            guard total.count > page.offset else { return ([], total) }
+            let items = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + order
+                                           + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)").map(QueueItem.init(row:))
+            return (items, total)
+        }
         if found == nil {
             found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
                                            countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
@@ -156,7 +166,7 @@ struct QueueReader {
         guard !ids.isEmpty else { return ([], total) }
         // The page's reports with their account's and assignee's names (joined for a page of rows, not for
         // every row a deep page skips).
-        let rows = try await sql.raw("SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id IN (\(binds: ids))").all()
+        let rows = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))")
             .map(QueueItem.init(row:))
         return (rows.ordered(as: ids, by: \.id), total)
     }
@@ -178,14 +188,10 @@ struct QueueReader {
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
                               countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> (ids: [String], total: ListTotal) {
-        let total = if let countedAlongTargets {
-            try await count(countedAlongTargets, distinct: "report_targets.report_id", page: page)
-        } else {
-            try await count(countedFrom, page: page)
-        }
+        let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets)
         guard total.count > page.offset else { return ([], total) }
-        let ids = try await sql.raw("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
-            .all().map { try $0.decode(column: "id", as: String.self) }
+        let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .map { try $0.string("id") }
         return (ids, total)
     }
 
@@ -201,13 +207,22 @@ struct QueueReader {
         return PageSeek(sql: sql, from: from, key: sortExpression(sort.0, words: nil), descending: sort.descending)
     }
 
+    /// The total of a page found by its number: along the targets where a filter on them names many.
+    private func total(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> ListTotal {
+        if let countedAlongTargets {
+            try await count(countedAlongTargets, distinct: "report_targets.report_id", page: page)
+        } else {
+            try await count(countedFrom, page: page)
+        }
+    }
+
     /// Counts the rows of `from` (a FROM and WHERE clause), up to ``countCap`` past the page's start.
     /// With `distinct`, rows with the same value of it count once.
     private func count(_ from: SQLQueryString, distinct: SQLQueryString? = nil, page: PageRequest) async throws -> ListTotal {
         let cap = page.offset + page.size + countCap
         let select: SQLQueryString = distinct.map { "DISTINCT " + $0 } ?? "1"
         let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
-        let counted = try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        let counted = try await sql.rows(query).first?.integer("n") ?? 0
         return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
     }
 
@@ -223,17 +238,17 @@ struct QueueReader {
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
         // Its hosts and addresses first, so the match is a list of values each index looks up (PostgreSQL
         // reads no index for an OR of subqueries, and scanned every target).
-        let mine = try await sql.raw("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)").all()
-        let hosts = Set(try mine.compactMap { try $0.decode(column: "host_reversed", as: String?.self) }).sorted()
-        let keys = Set(try mine.compactMap { try $0.decode(column: "ip_key", as: String?.self) }).sorted()
+        let mine = try await sql.rows("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)")
+        let hosts = Set(try mine.compactMap { try $0.optionalString("host_reversed") }).sorted()
+        let keys = Set(try mine.compactMap { try $0.optionalString("ip_key") }).sorted()
         var shared: [SQLQueryString] = []
         if !hosts.isEmpty { shared.append("report_targets.host_reversed IN (\(binds: hosts))") }
         if !keys.isEmpty { shared.append("report_targets.ip_key IN (\(binds: keys))") }
         guard !shared.isEmpty else { return [] }
         let naming = try await TargetMatch(sql: sql).reports(naming: "(" + shared.joined(separator: " OR ") + ")", selectiveUpTo: selectiveTargets)
-        let query: SQLQueryString = "SELECT " + QueueItem.columns + QueueItem.source + " WHERE reports.id <> \(bind: reportID) AND "
+        let query: SQLQueryString = "SELECT " + QueueItem.columns + " FROM reports WHERE reports.id <> \(bind: reportID) AND "
             + naming.condition + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)"
-        return try await sql.raw(query).all().map(QueueItem.init(row:))
+        return try await sql.rows(query).map(QueueItem.init(row:))
     }
 
     /// A filter as SQL.
@@ -312,8 +327,8 @@ struct QueueReader {
     /// `column` is a column of `reports` (or an expression of its columns), unqualified.
     private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> (listed: SQLQueryString, counted: SQLQueryString) {
         let matching: SQLQueryString = column + " IN (" + values + ")"
-        let named = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
-            + " LIMIT \(literal: selectiveTargets + 1)) AS named").first()?.decode(column: "n", as: Int.self) ?? 0
+        let named = try await sql.rows("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
+            + " LIMIT \(literal: selectiveTargets + 1)) AS named").first?.integer("n") ?? 0
         if named <= selectiveTargets {
             let few: SQLQueryString = "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
             return (few, few)

@@ -26,25 +26,25 @@ struct StoredReport: Sendable {
                           "reporter_name", "reporter_email", "reporter_phone", "reporter_org", "anonymize", "account_id",
                           "submitter_account_id", "forwarded_at", "targets", "details"]
 
-    init(row: any SQLRow) throws {
-        id = try row.decode(column: "id", as: String.self)
-        createdAt = try row.decode(column: "created_at", as: Date.self)
-        status = ReportStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
-        denialReason = try row.decode(column: "denial_reason", as: String?.self)
-        reportType = ReportType(rawValue: try row.decode(column: "report_type", as: String.self)) ?? .general
-        domain = try row.decode(column: "domain", as: String?.self)
-        notes = try row.decode(column: "notes", as: String.self)
-        originalWork = try row.decode(column: "original_work", as: String?.self)
-        reporter = Reporter(name: try row.decode(column: "reporter_name", as: String.self),
-                            email: try row.decode(column: "reporter_email", as: String.self),
-                            phone: try row.decode(column: "reporter_phone", as: String?.self),
-                            organization: try row.decode(column: "reporter_org", as: String?.self))
-        anonymize = try row.decode(column: "anonymize", as: Bool.self)
-        accountID = try row.decode(column: "account_id", as: String?.self)
-        submitterAccountID = try row.decode(column: "submitter_account_id", as: String?.self)
-        forwardedAt = try row.decode(column: "forwarded_at", as: Date?.self)
-        targets = try row.decode(column: "targets", as: String.self)
-        details = try row.decode(column: "details", as: String.self)
+    init(row: any StoredRow) throws {
+        id = try row.string("id")
+        createdAt = try row.date("created_at")
+        status = ReportStatus(rawValue: try row.string("status")) ?? .new
+        denialReason = try row.optionalString("denial_reason")
+        reportType = ReportType(rawValue: try row.string("report_type")) ?? .general
+        domain = try row.optionalString("domain")
+        notes = try row.string("notes")
+        originalWork = try row.optionalString("original_work")
+        reporter = Reporter(name: try row.string("reporter_name"),
+                            email: try row.string("reporter_email"),
+                            phone: try row.optionalString("reporter_phone"),
+                            organization: try row.optionalString("reporter_org"))
+        anonymize = try row.bool("anonymize")
+        accountID = try row.optionalString("account_id")
+        submitterAccountID = try row.optionalString("submitter_account_id")
+        forwardedAt = try row.optionalDate("forwarded_at")
+        targets = try row.string("targets")
+        details = try row.string("details")
     }
 
     /// The reported URLs, in the reporter's order.
@@ -110,7 +110,7 @@ struct ReportReader {
             let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
-                let rows = try await sql.raw("SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id IN (\(binds: ids))").all()
+                let rows = try await sql.rows("SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id IN (\(binds: ids))")
                 return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
             }
         }
@@ -118,7 +118,7 @@ struct ReportReader {
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
             + " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
             + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        return (try await sql.raw(query).all().map(StoredReport.init(row:)), total)
+        return (try await sql.rows(query).map(StoredReport.init(row:)), total)
     }
 
     /// How many reports match. Filters on status and type alone — the common lists — are summed from the
@@ -133,7 +133,7 @@ struct ReportReader {
         } else {
             query = "SELECT COUNT(*) AS n FROM reports WHERE " + condition
         }
-        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        return try await sql.rows(query).first?.integer("n") ?? 0
     }
 
     /// One report of the account's side, or nil when it is not the account's to see.
@@ -141,19 +141,19 @@ struct ReportReader {
         guard Identifier.isWellFormed(id) else { return nil }
         let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id = \(bind: id) AND "
             + Self.condition(side, accountID: accountID, filter: ReportFilter())
-        return try await sql.raw(query).first().map(StoredReport.init(row:))
+        return try await sql.rows(query).first.map(StoredReport.init(row:))
     }
 
     /// Per report, how many of its mitigations are in each status.
     func mitigationCounts(for reportIDs: [String]) async throws -> [String: [MitigationStatus: Int]] {
         guard !reportIDs.isEmpty else { return [:] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.rows("""
             SELECT report_id, status, COUNT(*) AS n FROM mitigations WHERE report_id IN (\(binds: reportIDs)) GROUP BY report_id, status
-            """).all()
+            """)
         var counts: [String: [MitigationStatus: Int]] = [:]
         for row in rows {
-            guard let status = MitigationStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-            counts[try row.decode(column: "report_id", as: String.self), default: [:]][status] = try row.decode(column: "n", as: Int.self)
+            guard let status = MitigationStatus(rawValue: try row.string("status")) else { continue }
+            counts[try row.string("report_id"), default: [:]][status] = try row.integer("n")
         }
         return counts
     }

@@ -37,9 +37,9 @@ struct TargetMatch {
     /// reports are fetched by id and sorted. When more do, the condition is checked report by report
     /// along the list's own index, which finds a page's worth within a few hundred reports.
     func reports(naming matching: SQLQueryString, selectiveUpTo selective: Int = selectiveTargets) async throws -> Naming {
-        let named = try await sql.raw("""
+        let named = try await sql.rows("""
             SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT \(literal: selective + 1)) AS named
-            """).first()?.decode(column: "n", as: Int.self) ?? 0
+            """).first?.integer("n") ?? 0
         return named <= selective
             ? .few("reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE \(matching))")
             : .many("EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(matching))", targets: matching)

@@ -41,8 +41,8 @@ import Vapor
                 let condition = try await reader.condition(filter).condition
                 for field in QueueSortField.allCases where field != .relevance {
                     let key = reader.sortExpression(field, words: nil)
-                    try await plans.expectIndexed("SELECT reports.id FROM reports WHERE " + condition + " ORDER BY " + key + " DESC, reports.id DESC LIMIT 50",
-                                                  "queue by \(field)")
+                    try await plans.expectIndexed("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + " ORDER BY " + key
+                                                  + " DESC, reports.id DESC LIMIT 50", "queue by \(field)")
                     let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, descending: true)
                     for query in seek.queries(next: PageAnchor(side: .before, id: reports[50].id), limit: 50) {
                         try await plans.expectIndexed(query, "queue by \(field), seeking back")
