@@ -41,7 +41,8 @@ struct OutboxReader {
         let ids = try await sql.rows("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
             .map { try $0.string("id") }
         guard !ids.isEmpty else { return ([], total) }
-        return (try await OutboxMessageModel.query(on: database).filter(\.$id ~~ ids).all().ordered(as: ids, by: \.id), total)
+        let rows = try await sql.rows("SELECT \(idents: OutboxMessageModel.columns, joinedBy: ", ") FROM outbox_messages WHERE id IN (\(binds: ids))")
+        return (try rows.map(OutboxMessageModel.init(row:)).ordered(as: ids, by: \.id), total)
     }
 
     /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.

@@ -209,21 +209,19 @@ struct QueueReader {
 
     /// The total of a page found by its number: along the targets where a filter on them names many.
     private func total(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> ListTotal {
-        if let countedAlongTargets {
-            try await count(countedAlongTargets, distinct: "report_targets.report_id", page: page)
-        } else {
-            try await count(countedFrom, page: page)
-        }
+        let cap = page.offset + page.size + countCap
+        let counted = try await sql.rows(countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap))
+            .first?.integer("n") ?? 0
+        return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
     }
 
-    /// Counts the rows of `from` (a FROM and WHERE clause), up to ``countCap`` past the page's start.
-    /// With `distinct`, rows with the same value of it count once.
-    private func count(_ from: SQLQueryString, distinct: SQLQueryString? = nil, page: PageRequest) async throws -> ListTotal {
-        let cap = page.offset + page.size + countCap
-        let select: SQLQueryString = distinct.map { "DISTINCT " + $0 } ?? "1"
-        let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
-        let counted = try await sql.rows(query).first?.integer("n") ?? 0
-        return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
+    /// How many rows of `from` (a FROM and WHERE clause) there are, counting no further than `cap` + 1;
+    /// along the targets, a report with two matching targets once. SQLite is told not to take the
+    /// distinct ids from their own index: it would read every target in that order rather than the
+    /// filter's range (65 ms at a million reports, not 1).
+    func countQuery(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
+        let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
+        return "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
     }
 
     /// Whether the full-text index drives the query (SQLite, newest or most relevant first): it reads
