@@ -28,6 +28,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M009_NamesInOneForm())
     app.migrations.add(M010_SearchAndSortTheQueue())
     app.migrations.add(M011_TallyByStatementAndListTheRest())
+    app.migrations.add(M012_TargetsInFilingOrder())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

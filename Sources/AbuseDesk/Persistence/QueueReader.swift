@@ -119,11 +119,17 @@ struct QueueReader {
     static let readWholeUpTo = 100
     private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
-    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets) throws {
+    /// A domain or block alone, or a case file's targets, naming at most this many targets is read in
+    /// filing order from the targets' index.
+    let filingOrderTargets: Int
+
+    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
+         filingOrderTargets: Int = TargetMatch.readInFilingOrder) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.countCap = countCap
         self.selectiveTargets = selectiveTargets
+        self.filingOrderTargets = filingOrderTargets
     }
 
     func list(_ filter: QueueFilter, sort requested: (QueueSortField, descending: Bool),
@@ -131,7 +137,21 @@ struct QueueReader {
         // Relevance needs words to be relevant to; without them the queue is newest first.
         let sort = requested.0 == .relevance && filter.words == nil ? (QueueSortField.createdAt, descending: true) : requested
         let searchDrives = drivesFromSearch(filter, sort: sort.0)
-        let filtered = try await condition(filter, drivenBySearch: searchDrives)
+        var manyTargets = false
+        if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
+            // A domain or block alone, in filing order: its targets' index has that order (M012). Counted
+            // over one range that holds them (a host's siblings that share its name's start too), cheaper
+            // than the host and its subdomains as two; more than that many, and the queue is walked.
+            let targets = TargetMatch(sql: sql)
+            if try await !targets.names(span, moreThan: filingOrderTargets) {
+                let total = try await total(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
+                guard total.count > page.offset else { return ([], total) }
+                let ids = try await targets.reportIDs(naming: matching, descending: sort.descending, limit: page.size, offset: page.offset)
+                return (try await items(ids), total)
+            }
+            manyTargets = filingOrderTargets >= selectiveTargets
+        }
+        let filtered = try await condition(filter, drivenBySearch: searchDrives, manyTargets: manyTargets)
         let condition = filtered.condition
         let from: SQLQueryString
         let order: SQLQueryString
@@ -163,12 +183,30 @@ struct QueueReader {
                                            countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
         }
         guard let (ids, total) = found else { return ([], .exact(0)) }
-        guard !ids.isEmpty else { return ([], total) }
-        // The page's reports with their account's and assignee's names (joined for a page of rows, not for
-        // every row a deep page skips).
-        let rows = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))")
-            .map(QueueItem.init(row:))
-        return (rows.ordered(as: ids, by: \.id), total)
+        return (try await items(ids), total)
+    }
+
+    /// The reports of a page whose ids were read first, in their order (their names looked up for a page
+    /// of rows, not for every row a deep page skips).
+    private func items(_ ids: [String]) async throws -> [QueueItem] {
+        guard !ids.isEmpty else { return [] }
+        return try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))")
+            .map(QueueItem.init(row:)).ordered(as: ids, by: \.id)
+    }
+
+    /// The targets a filter names when it names nothing else — a domain or a block, not both — and one
+    /// range of the targets' index that holds them.
+    private func onlyTargets(_ filter: QueueFilter) -> (matching: SQLQueryString, span: SQLQueryString)? {
+        var others = filter
+        others.domain = nil
+        others.netblock = nil
+        guard others == QueueFilter() else { return nil }
+        let targets = TargetMatch(sql: sql)
+        switch (filter.domain, filter.netblock) {
+        case (let domain?, nil): return (targets.host(domain), targets.span(of: domain))
+        case (nil, let block?): return (targets.block(block), targets.block(block))
+        default: return nil
+        }
     }
 
     /// A page next to one already read: from its anchor along the index, the total counted on from there.
@@ -230,9 +268,9 @@ struct QueueReader {
         isSQLite && filter.words != nil && (sort == .createdAt || sort == .relevance)
     }
 
-    /// Other reports about a host or an address this report names, newest first: read through the
-    /// targets' indexes when few reports share them, along the filing-time index when many do (an address
-    /// reported ten thousand times would otherwise have all its reports sorted for twenty).
+    /// Other reports about a host or an address this report names, newest first: read from the targets'
+    /// indexes in filing order (M012) when up to ``filingOrderTargets`` targets share them,
+    /// along the queue's filing-time index when more do.
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
         // Its hosts and addresses first, so the match is a list of values each index looks up (PostgreSQL
         // reads no index for an OR of subqueries, and scanned every target).
@@ -243,9 +281,13 @@ struct QueueReader {
         if !hosts.isEmpty { shared.append("report_targets.host_reversed IN (\(binds: hosts))") }
         if !keys.isEmpty { shared.append("report_targets.ip_key IN (\(binds: keys))") }
         guard !shared.isEmpty else { return [] }
-        let naming = try await TargetMatch(sql: sql).reports(naming: "(" + shared.joined(separator: " OR ") + ")", selectiveUpTo: selectiveTargets)
+        let matching = "(" + shared.joined(separator: " OR ") + ")"
+        let targets = TargetMatch(sql: sql)
+        if try await !targets.names(matching, moreThan: filingOrderTargets) {
+            return try await items(targets.reportIDs(naming: matching, excluding: reportID, descending: true, limit: limit, offset: 0))
+        }
         let query: SQLQueryString = "SELECT " + QueueItem.columns + " FROM reports WHERE reports.id <> \(bind: reportID) AND "
-            + naming.condition + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)"
+            + targets.eachReport(naming: matching) + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: limit)"
         return try await sql.rows(query).map(QueueItem.init(row:))
     }
 
@@ -262,9 +304,10 @@ struct QueueReader {
     }
 
     /// The filter as a condition on `reports`. A domain or block names targets of few reports or of many;
-    /// a count of at most ``selectiveTargets`` of them decides which (see the type's description).
+    /// a count of at most ``selectiveTargets`` of them decides which (see the type's description), unless
+    /// the caller knows them to be many (`manyTargets`).
     /// `drivenBySearch` leaves the words out: the full-text index they come from drives the query.
-    func condition(_ filter: QueueFilter, drivenBySearch: Bool = false) async throws -> Condition {
+    func condition(_ filter: QueueFilter, drivenBySearch: Bool = false, manyTargets knownMany: Bool = false) async throws -> Condition {
         var parts: [SQLQueryString] = []
         var counted: [SQLQueryString] = []  // the same parts as a count reads them
         func add(_ part: SQLQueryString, counted countedPart: SQLQueryString? = nil) {
@@ -293,12 +336,12 @@ struct QueueReader {
         case nil: break
         }
         let targets = TargetMatch(sql: sql)
-        if let domain = filter.domain {
-            add(try await targets.reports(naming: targets.host(domain), selectiveUpTo: selectiveTargets))
+        func naming(_ matching: SQLQueryString) async throws -> TargetMatch.Naming {
+            knownMany ? .many(targets.eachReport(naming: matching), targets: matching)
+                : try await targets.reports(naming: matching, selectiveUpTo: selectiveTargets)
         }
-        if let block = filter.netblock {
-            add(try await targets.reports(naming: targets.block(block), selectiveUpTo: selectiveTargets))
-        }
+        if let domain = filter.domain { add(try await naming(targets.host(domain))) }
+        if let block = filter.netblock { add(try await naming(targets.block(block))) }
         if let words = filter.words, !drivenBySearch {
             add(isSQLite
                 ? "reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))"

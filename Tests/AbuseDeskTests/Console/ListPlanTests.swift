@@ -50,6 +50,15 @@ import Vapor
                 }
             }
 
+            // An address's reports (a case file's related reports, the queue filtered by one address) in
+            // filing order from the addresses' index, both ways (M012).
+            let targets = TargetMatch(sql: sql)
+            let address = try #require(IPAddress("203.0.113.7"))
+            for descending in [true, false] {
+                try await plans.expectIndexed(targets.reportIDsQuery(naming: targets.address(address), excluding: reports[3].id,
+                                                                     descending: descending, read: 70), "an address's reports in filing order")
+            }
+
             // The mail page, everything and the troubled, the open appeals, and the navigation's counts.
             try await plans.expectIndexed("SELECT id FROM outbox_messages WHERE TRUE ORDER BY created_at DESC, id DESC LIMIT 50", "mail")
             let troubled: SQLQueryString = sql.dialect.name == "sqlite" ? "outbox_messages INDEXED BY outbox_messages_troubled" : "outbox_messages"

@@ -39,8 +39,10 @@ import Vapor
 
             let sorts: [(QueueSortField, descending: Bool)] = [(.createdAt, true), (.createdAt, false), (.updatedAt, true), (.status, false),
                                                                (.type, false), (.domain, false), (.severity, false), (.domain, true)]
-            for (selective, cap) in [(2_000, 10_000), (20, 100)] {
-                let reader = try QueueReader(app.db, countCap: cap, selectiveTargets: selective)
+            // As the service reads (a lone domain or block in filing order from its targets), and with the
+            // other ways a target filter is read made to serve every filter.
+            for (selective, cap, filingOrder) in [(2_000, 10_000, TargetMatch.readInFilingOrder), (20, 100, 0)] {
+                let reader = try QueueReader(app.db, countCap: cap, selectiveTargets: selective, filingOrderTargets: filingOrder)
                 for filter in filters {
                     let expected = reports.filter { $0.matches(filter) }
                     for sort in sorts {
@@ -118,11 +120,12 @@ import Vapor
     }
 
     /// A case file's related reports — others naming one of its hosts or addresses, newest first — are the
-    /// scan's, whether the shared targets drive the query or each report is checked in turn.
+    /// scan's, whether read from the targets in filing order, fetched by the targets and sorted, or each
+    /// report checked in turn.
     @Test func relatedReportsAnswerAsAScanWould() async throws {
         try await Seeded.withReports(500, seed: 17) { app, _, _, reports in
-            for selective in [2_000, 3] {
-                let reader = try QueueReader(app.db, selectiveTargets: selective)
+            for (selective, filingOrder) in [(2_000, TargetMatch.readInFilingOrder), (2_000, 0), (3, 0)] {
+                let reader = try QueueReader(app.db, selectiveTargets: selective, filingOrderTargets: filingOrder)
                 var found = 0
                 defer { #expect(found > 12, "the reports share targets") }
                 for report in reports.prefix(12) {
@@ -130,9 +133,35 @@ import Vapor
                         other.id != report.id && (!Set(other.hosts).isDisjoint(with: report.hosts) || !Set(other.addresses).isDisjoint(with: report.addresses))
                     }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(20).map(\.id)
                     let related = try await reader.related(to: report.id).map(\.id)
-                    #expect(related == Array(expected), "\(report.id), \(selective)")
+                    #expect(related == Array(expected), "\(report.id), \(selective), \(filingOrder)")
                     found += related.count
                 }
+            }
+        }
+    }
+
+    /// Targets stored before M012 get their report's filing time when it runs, and are read in filing
+    /// order as the newer ones are.
+    @Test func targetsStoredBeforeTheirFilingTimeWasKeptGetIt() async throws {
+        try await Seeded.withReports(120, seed: 12) { app, _, _, reports in
+            // On one connection: another's copy of the schema would still name the column it drops.
+            try await app.db.withConnection { database in
+                try await M012_TargetsInFilingOrder().revert(on: database)
+                try await M012_TargetsInFilingOrder().prepare(on: database)
+            }
+            let sql = try app.sql
+            let targets = try await sql.raw("SELECT COUNT(*) AS n FROM report_targets").first()?.decode(column: "n", as: Int.self)
+            let unlike = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM report_targets JOIN reports ON reports.id = report_targets.report_id
+                WHERE report_targets.filed_at IS NULL OR report_targets.filed_at <> reports.created_at
+                """).first()?.decode(column: "n", as: Int.self)
+            #expect((targets ?? 0) > 120 && unlike == 0, "\(String(describing: targets)) targets, \(String(describing: unlike)) without their time")
+            let reader = try QueueReader(app.db)
+            for report in reports.prefix(8) {
+                let expected = reports.filter { other in
+                    other.id != report.id && (!Set(other.hosts).isDisjoint(with: report.hosts) || !Set(other.addresses).isDisjoint(with: report.addresses))
+                }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(20).map(\.id)
+                #expect(try await reader.related(to: report.id).map(\.id) == Array(expected), "\(report.id)")
             }
         }
     }

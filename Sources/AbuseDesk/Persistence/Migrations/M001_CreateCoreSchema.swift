@@ -124,9 +124,12 @@ struct M001_CreateCoreSchema: AsyncMigration {
     }
 
     /// A report's targets are written once, as JSON in its row; the database itself derives the indexed
-    /// `report_targets` rows, so that filing a batch of reports is one statement.
-    static func indexTargets(on sql: any SQLDatabase) async throws {
+    /// `report_targets` rows, so that filing a batch of reports is one statement. Since M012 (`filed`)
+    /// each carries the report's filing time.
+    static func indexTargets(on sql: any SQLDatabase, filed: Bool = false) async throws {
         let columns = "report_id, position, kind, source, source_port, host, host_reversed, ip_key, destination_ip, destination_port, destination_url"
+            + (filed ? ", filed_at" : "")
+        let filedAt = filed ? ", NEW.created_at" : ""
         if sql.dialect.name == "sqlite" {
             try await sql.raw("""
                 CREATE TRIGGER reports_index_targets AFTER INSERT ON reports BEGIN
@@ -134,7 +137,7 @@ struct M001_CreateCoreSchema: AsyncMigration {
                   SELECT NEW.id, CAST(key AS INTEGER), json_extract(value, '$.kind'), json_extract(value, '$.source'),
                          json_extract(value, '$.sourcePort'), json_extract(value, '$.host'), json_extract(value, '$.hostReversed'),
                          json_extract(value, '$.ipKey'), json_extract(value, '$.destinationIp'),
-                         json_extract(value, '$.destinationPort'), json_extract(value, '$.destinationUrl')
+                         json_extract(value, '$.destinationPort'), json_extract(value, '$.destinationUrl')\(unsafeRaw: filedAt)
                   FROM json_each(NEW.targets);
                 END
                 """).run()
@@ -145,7 +148,7 @@ struct M001_CreateCoreSchema: AsyncMigration {
                   INSERT INTO report_targets (\(unsafeRaw: columns))
                   SELECT NEW.id, t.position - 1, t.value->>'kind', t.value->>'source', (t.value->>'sourcePort')::bigint,
                          t.value->>'host', t.value->>'hostReversed', t.value->>'ipKey', t.value->>'destinationIp',
-                         (t.value->>'destinationPort')::bigint, t.value->>'destinationUrl'
+                         (t.value->>'destinationPort')::bigint, t.value->>'destinationUrl'\(unsafeRaw: filedAt)
                   FROM jsonb_array_elements(NEW.targets::jsonb) WITH ORDINALITY AS t(value, position);
                   RETURN NULL;
                 END $$
