@@ -125,6 +125,7 @@ private func configureDatabase(_ app: Application, store: AppConfig.Store) throw
         // (one thread per core, shared with every other blocking task) could be filled by waiters alone,
         // and then nobody finishes until their waits run out with "database is locked".
         app.threadPool = NIOThreadPool(numberOfThreads: Array(app.eventLoopGroup.makeIterator()).count + 2)
+        SearchRank.install()
         app.databases.use(.sqlite(.file(path), connectionPoolTimeout: connectionPoolTimeout, sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
