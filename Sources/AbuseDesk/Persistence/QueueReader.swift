@@ -174,9 +174,18 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        // A count reads the full-text index where it drives the list; otherwise any filter's index. It
-        // counts every match, also those older than the ones a relevance order ranks.
-        let countedFrom: SQLQueryString = searchDrives ? Self.searchedReports(filter.words!, filtered.condition) : " FROM reports WHERE " + filtered.counted
+        // A count reads the full-text index where it drives the list (every match, also those older than
+        // the ones a relevance order ranks); otherwise any filter's index.
+        let countedFrom: SQLQueryString
+        if searchDrives, let words = filter.words {
+            var others = filter
+            others.words = nil
+            // Words alone are counted in the full-text index alone, no report looked up for each match.
+            countedFrom = others == QueueFilter() ? " FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
+                                                  : Self.searchedReports(words, filtered.condition)
+        } else {
+            countedFrom = " FROM reports WHERE " + filtered.counted
+        }
         var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
         if found == nil, !searchDrives, page.offset <= Self.readWholeUpTo {
             // A page near the start in one query.
