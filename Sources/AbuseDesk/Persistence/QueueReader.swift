@@ -126,14 +126,20 @@ struct QueueReader {
     /// A relevance order ranks at most this many of the newest matches.
     let rankedMatches: Int
 
+    /// A domain, block or case file of at most this many hosts and addresses has each one's targets
+    /// read in filing order and merged.
+    let mergedKeys: Int
+
     init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
-         filingOrderTargets: Int = TargetMatch.readInFilingOrder, rankedMatches: Int = QueueReader.rankedMatches) throws {
+         filingOrderTargets: Int = TargetMatch.readInFilingOrder, mergedKeys: Int = TargetMatch.mergedKeys,
+         rankedMatches: Int = QueueReader.rankedMatches) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.countCap = countCap
         self.selectiveTargets = selectiveTargets
         self.filingOrderTargets = filingOrderTargets
         self.rankedMatches = rankedMatches
+        self.mergedKeys = mergedKeys
     }
 
     func list(_ filter: QueueFilter, sort requested: (QueueSortField, descending: Bool),
@@ -143,10 +149,18 @@ struct QueueReader {
         let searchDrives = drivesFromSearch(filter, sort: sort.0)
         var manyTargets = false
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
-            // A domain or block alone, in filing order: its targets' index has that order (M012). Counted
-            // over one range that holds them (a host's siblings that share its name's start too), cheaper
-            // than the host and its subdomains as two; more than that many, and the queue is walked.
+            // A domain or block alone, in filing order: its targets' index has that order (M012). Near the
+            // start, when it is a few hosts or addresses, each one's first targets are merged.
             let targets = TargetMatch(sql: sql)
+            if page.offset + page.size <= TargetMatch.mergedDepth,
+               let keys = try await targets.keys(host: filter.domain, block: filter.netblock, upTo: mergedKeys) {
+                let total = try await total(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
+                guard total.count > page.offset else { return ([], total) }
+                let ids = try await targets.reportIDs(at: keys, descending: sort.descending, limit: page.size, offset: page.offset)
+                return (try await items(ids), total)
+            }
+            // Else counted over one range that holds them (a host's siblings that share its name's start
+            // too), cheaper than the host and its subdomains as two; more than that many, and the queue is walked.
             if try await !targets.names(span, moreThan: filingOrderTargets) {
                 let total = try await total(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
                 guard total.count > page.offset else { return ([], total) }
@@ -319,6 +333,10 @@ struct QueueReader {
         guard !shared.isEmpty else { return [] }
         let matching = "(" + shared.joined(separator: " OR ") + ")"
         let targets = TargetMatch(sql: sql)
+        let each = hosts.map { TargetMatch.Key(column: .host, value: $0) } + keys.map { TargetMatch.Key(column: .address, value: $0) }
+        if each.count <= mergedKeys {
+            return try await items(targets.reportIDs(at: each, excluding: reportID, descending: true, limit: limit, offset: 0))
+        }
         if try await !targets.names(matching, moreThan: filingOrderTargets) {
             return try await items(targets.reportIDs(naming: matching, excluding: reportID, descending: true, limit: limit, offset: 0))
         }

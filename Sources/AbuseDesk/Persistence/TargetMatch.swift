@@ -79,16 +79,8 @@ struct TargetMatch {
     /// as they are (SQLite's DISTINCT over ten thousand targets cost five times the sort) and the repeats
     /// dropped here, reading further in the rare case that they leave the page short.
     func reportIDs(naming matching: SQLQueryString, excluding: String? = nil, descending: Bool, limit: Int, offset: Int) async throws -> [String] {
-        var read = offset + limit + 16
-        while true {
-            let rows = try await sql.rows(reportIDsQuery(naming: matching, excluding: excluding, descending: descending, read: read))
-            var ids: [String] = []
-            for row in rows {
-                let id = try row.string("id")
-                if id != ids.last { ids.append(id) }
-            }
-            if ids.count >= offset + limit || rows.count < read { return Array(ids.dropFirst(offset).prefix(limit)) }
-            read *= 4
+        try await readingDistinct(offset: offset, limit: limit) { read in
+            reportIDsQuery(naming: matching, excluding: excluding, descending: descending, read: read)
         }
     }
 
@@ -98,6 +90,93 @@ struct TargetMatch {
         let other: SQLQueryString = excluding.map { " AND report_targets.report_id <> \(bind: $0)" } ?? ""
         return "SELECT report_targets.report_id AS id FROM report_targets WHERE " + matching + other
             + " ORDER BY report_targets.filed_at" + direction + ", report_targets.report_id" + direction + " LIMIT \(literal: read)"
+    }
+
+    /// One host or address of the targets' indexes (M012): its targets are in filing order there.
+    struct Key: Sendable, Hashable {
+        enum Column: String, Sendable { case host = "host_reversed", address = "ip_key" }
+        let column: Column
+        let value: String
+    }
+
+    /// Up to this many hosts or addresses are read each in filing order and merged, where a page is
+    /// near the start: a few index entries per page for each, however many targets they have.
+    static let mergedKeys = 32
+    /// Pages that end within this many reports are merged from their keys; deeper ones read the range.
+    static let mergedDepth = 1_000
+
+    /// The hosts `host` and its subdomains are, or the addresses of `block`, that targets name: each
+    /// found by skipping from one to the next along its index. Nil when there are more than `limit`.
+    func keys(host: HostName? = nil, block: Netblock? = nil, upTo limit: Int) async throws -> [Key]? {
+        let column: Key.Column, lower: String, upper: String, inclusive: Bool
+        if let host {
+            // From the host to the character after its last dot: its siblings (`com.example-shop`) too.
+            (column, lower, upper, inclusive) = (.host, host.reversed, host.reversed + "/", false)
+        } else if let block {
+            (column, lower, upper, inclusive) = (.address, block.address.indexKey, block.lastAddress.indexKey, true)
+        } else {
+            return []
+        }
+        var values = try await sql.rows(keysQuery(column, from: lower, to: upper, inclusive: inclusive, upTo: limit))
+            .map { try $0.string("k") }
+        guard values.count <= limit else { return nil }
+        if let host { values = values.filter { $0 == host.reversed || $0.hasPrefix(host.reversed + ".") } }
+        return values.map { Key(column: column, value: $0) }
+    }
+
+    /// The distinct values of `column` from `lower` up to `upper`, one past `limit` at most: each the
+    /// smallest above the one before, found along the column's index.
+    func keysQuery(_ column: Key.Column, from lower: String, to upper: String, inclusive: Bool, upTo limit: Int) -> SQLQueryString {
+        let isSQLite = sql.dialect.name == "sqlite"
+        let name: SQLQueryString = "report_targets." + SQLQueryString(column.rawValue) + collate
+        let below: SQLQueryString = (inclusive ? " <= " : " < ") + "\(bind: upper)"
+        let first: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " AS k FROM report_targets WHERE " + name
+            + " >= \(bind: lower) AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
+        let next: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " FROM report_targets WHERE " + name
+            + " > keys.k AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
+        // SQLite stops the recursion at its own LIMIT; PostgreSQL reads a recursive query only as far as asked.
+        return "WITH RECURSIVE keys(k) AS (" + (isSQLite ? first : "(" + first + ")") + " UNION ALL SELECT (" + next + ") FROM keys WHERE keys.k IS NOT NULL"
+            + (isSQLite ? " LIMIT \(literal: limit + 2))" : ")") + " SELECT k FROM keys WHERE k IS NOT NULL LIMIT \(literal: limit + 1)"
+    }
+
+    /// A page of the reports with a target at one of `keys` (but `excluding`), in filing order as
+    /// ``reportIDs(naming:excluding:descending:limit:offset:)`` gives it: each key's first targets in its
+    /// own index's order, merged.
+    func reportIDs(at keys: [Key], excluding: String? = nil, descending: Bool, limit: Int, offset: Int) async throws -> [String] {
+        guard !keys.isEmpty else { return [] }
+        return try await readingDistinct(offset: offset, limit: limit) { read in
+            reportIDsQuery(at: keys, excluding: excluding, descending: descending, read: read)
+        }
+    }
+
+    /// The first `read` targets at `keys` in filing order: the first `read` of each key, merged.
+    func reportIDsQuery(at keys: [Key], excluding: String? = nil, descending: Bool, read: Int) -> SQLQueryString {
+        let direction: SQLQueryString = descending ? " DESC" : " ASC"
+        let other: SQLQueryString = excluding.map { " AND report_targets.report_id <> \(bind: $0)" } ?? ""
+        let streams: [SQLQueryString] = keys.enumerated().map { index, key in
+            "SELECT * FROM (SELECT report_targets.report_id AS id, report_targets.filed_at AS filed FROM report_targets WHERE report_targets."
+                + SQLQueryString(key.column.rawValue) + " = \(bind: key.value)" + other + " ORDER BY report_targets.filed_at" + direction
+                + ", report_targets.report_id" + direction + " LIMIT \(literal: read)) AS key\(unsafeRaw: String(index))"
+        }
+        return "SELECT merged.id AS id FROM (" + streams.joined(separator: " UNION ALL ") + ") AS merged ORDER BY merged.filed" + direction
+            + ", merged.id" + direction + " LIMIT \(literal: read)"
+    }
+
+    /// The report ids of rows read `read` at a time in filing order: a report named by several of the
+    /// targets read is there once (they are next to one another), read further when repeats leave the
+    /// page short.
+    private func readingDistinct(offset: Int, limit: Int, _ query: (Int) -> SQLQueryString) async throws -> [String] {
+        var read = offset + limit + 16
+        while true {
+            let rows = try await sql.rows(query(read))
+            var ids: [String] = []
+            for row in rows {
+                let id = try row.string("id")
+                if id != ids.last { ids.append(id) }
+            }
+            if ids.count >= offset + limit || rows.count < read { return Array(ids.dropFirst(offset).prefix(limit)) }
+            read *= 4
+        }
     }
 
     /// The reports a filter on targets names, and how a query finds them.

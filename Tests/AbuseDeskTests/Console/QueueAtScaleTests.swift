@@ -41,9 +41,11 @@ import Vapor
                                                                (.type, false), (.domain, false), (.severity, false), (.domain, true)]
             // As the service reads (a lone domain or block in filing order from its targets), and with the
             // other ways a target filter is read made to serve every filter.
-            for (selective, cap, filingOrder, ranked) in [(2_000, 10_000, TargetMatch.readInFilingOrder, QueueReader.rankedMatches), (20, 100, 0, 30)] {
+            for (selective, cap, filingOrder, merged, ranked) in [(2_000, 10_000, TargetMatch.readInFilingOrder, TargetMatch.mergedKeys, QueueReader.rankedMatches),
+                                                                  (2_000, 100, TargetMatch.readInFilingOrder, 0, QueueReader.rankedMatches),
+                                                                  (20, 100, 0, 0, 30)] {
                 let reader = try QueueReader(app.db, countCap: cap, selectiveTargets: selective, filingOrderTargets: filingOrder,
-                                             rankedMatches: ranked)
+                                             mergedKeys: merged, rankedMatches: ranked)
                 for filter in filters {
                     let expected = reports.filter { $0.matches(filter) }
                     for sort in sorts {
@@ -126,8 +128,9 @@ import Vapor
     /// report checked in turn.
     @Test func relatedReportsAnswerAsAScanWould() async throws {
         try await Seeded.withReports(500, seed: 17) { app, _, _, reports in
-            for (selective, filingOrder) in [(2_000, TargetMatch.readInFilingOrder), (2_000, 0), (3, 0)] {
-                let reader = try QueueReader(app.db, selectiveTargets: selective, filingOrderTargets: filingOrder)
+            for (selective, filingOrder, merged) in [(2_000, TargetMatch.readInFilingOrder, TargetMatch.mergedKeys),
+                                                     (2_000, TargetMatch.readInFilingOrder, 0), (2_000, 0, 0), (3, 0, 0)] {
+                let reader = try QueueReader(app.db, selectiveTargets: selective, filingOrderTargets: filingOrder, mergedKeys: merged)
                 var found = 0
                 defer { #expect(found > 12, "the reports share targets") }
                 for report in reports.prefix(12) {
@@ -320,6 +323,23 @@ import Vapor
             let wordless = try await world.send(.GET, "/admin/v1/reports?q=%21%3F..", token: world.analystToken)
             #expect(wordless.status == .badRequest)
             #expect(try wordless.errorFields == ["q"])
+        }
+    }
+
+    /// A domain's hosts are skipped to along the index from the domain's name to the character after
+    /// its dots; a host whose name merely continues it (`shop-x.example` after `shop.example`) is not one.
+    @Test func aDomainIsItsHostsAndSubdomainsNotItsNamesakes() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let own = [try await world.fileURLReport("https://shop.example/a"), try await world.fileURLReport("https://www.shop.example/b")]
+            _ = try await world.fileURLReport("https://shop-x.example/c")
+            _ = try await world.fileURLReport("https://shop.example.net/d")
+            var filter = QueueFilter()
+            filter.domain = HostName("shop.example")
+            let keys = try #require(try await TargetMatch(sql: try app.sql).keys(host: filter.domain, upTo: TargetMatch.mergedKeys))
+            #expect(keys.map(\.value) == ["example.shop", "example.shop.www"])
+            let (items, total) = try await QueueReader(app.db).list(filter, sort: (.createdAt, true), page: PageRequest(number: 1, size: 20))
+            #expect(Set(items.map(\.id)) == Set(own) && total == .exact(2))
         }
     }
 
