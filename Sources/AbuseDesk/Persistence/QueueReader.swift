@@ -220,7 +220,7 @@ struct QueueReader {
     /// A relevance order ranks the newest this many matches by default: ranking reads every match it ranks (at a
     /// million reports, a common word is in 750,000, 1.6 s to rank them all), and past the first few
     /// pages a person pages by time, not by fit.
-    static let rankedMatches = 5_000
+    static let rankedMatches = 1_000
 
     /// Where a relevance order's matches begin, when more than ``rankedMatches`` match: the filing
     /// position (SQLite's index) or time (PostgreSQL) of the oldest of the newest that many.
