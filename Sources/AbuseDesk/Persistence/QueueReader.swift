@@ -171,8 +171,28 @@ struct QueueReader {
         }
         let filtered = try await condition(filter, drivenBySearch: searchDrives, manyTargets: manyTargets)
         var condition = filtered.condition
-        if sort.0 == .relevance, let newest = try await relevanceWindow(filter, filtered, drivenBySearch: searchDrives) {
-            condition = "(" + condition + " AND " + newest + ")"
+        // A count reads the full-text index where it drives the list (every match, also those older than
+        // the ones a relevance order ranks); otherwise any filter's index.
+        let countedFrom: SQLQueryString
+        if searchDrives, let words = filter.words {
+            var others = filter
+            others.words = nil
+            // Words alone are counted in the full-text index alone, no report looked up for each match.
+            countedFrom = others == QueueFilter() ? " FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
+                                                  : Self.searchedReports(words, filtered.condition)
+        } else {
+            countedFrom = " FROM reports WHERE " + filtered.counted
+        }
+        // Ranked, when more match than a count gives exactly, only the newest that many.
+        var counted: ListTotal?
+        if sort.0 == .relevance {
+            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+            guard total.count > page.offset else { return ([], total) }
+            counted = total
+            if !(total.isExact && total.count <= rankedMatches),
+               let newest = try await relevanceWindow(filter, filtered, drivenBySearch: searchDrives) {
+                condition = "(" + condition + " AND " + newest + ")"
+            }
         }
         let from: SQLQueryString
         let order: SQLQueryString
@@ -188,22 +208,11 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        // A count reads the full-text index where it drives the list (every match, also those older than
-        // the ones a relevance order ranks); otherwise any filter's index.
-        let countedFrom: SQLQueryString
-        if searchDrives, let words = filter.words {
-            var others = filter
-            others.words = nil
-            // Words alone are counted in the full-text index alone, no report looked up for each match.
-            countedFrom = others == QueueFilter() ? " FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
-                                                  : Self.searchedReports(words, filtered.condition)
-        } else {
-            countedFrom = " FROM reports WHERE " + filtered.counted
-        }
         var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
         if found == nil, !searchDrives, page.offset <= Self.readWholeUpTo {
             // A page near the start in one query.
-            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets)
+            var total = counted ?? .exact(0)
+            if counted == nil { total = try await self.total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets) }
             guard total.count > page.offset else { return ([], total) }
             let items = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + order
                                            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)").map(QueueItem.init(row:))
@@ -211,7 +220,7 @@ struct QueueReader {
         }
         if found == nil {
             found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
-                                           countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+                                           countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets, counted: counted)
         }
         guard let (ids, total) = found else { return ([], .exact(0)) }
         return (try await items(ids), total)
@@ -222,7 +231,7 @@ struct QueueReader {
     /// pages a person pages by time, not by fit.
     static let rankedMatches = 1_000
 
-    /// Where a relevance order's matches begin, when more than ``rankedMatches`` match: the filing
+    /// Where a relevance order's matches begin when more than ``rankedMatches`` match: the filing
     /// position (SQLite's index) or time (PostgreSQL) of the oldest of the newest that many.
     private func relevanceWindow(_ filter: QueueFilter, _ filtered: Condition, drivenBySearch: Bool) async throws -> SQLQueryString? {
         guard let words = filter.words else { return nil }
@@ -275,8 +284,10 @@ struct QueueReader {
 
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
-                              countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> (ids: [String], total: ListTotal) {
-        let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets)
+                              countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
+                              counted: ListTotal? = nil) async throws -> (ids: [String], total: ListTotal) {
+        var total = counted ?? .exact(0)
+        if counted == nil { total = try await self.total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets) }
         guard total.count > page.offset else { return ([], total) }
         let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
             .map { try $0.string("id") }

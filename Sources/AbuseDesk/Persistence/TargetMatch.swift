@@ -105,33 +105,34 @@ struct TargetMatch {
     /// Pages that end within this many reports are merged from their keys; deeper ones read the range.
     static let mergedDepth = 1_000
 
-    /// The hosts `host` and its subdomains are, or the addresses of `block`, that targets name: each
-    /// found by skipping from one to the next along its index. Nil when there are more than `limit`.
+    /// The hosts `host` and its subdomains are that targets name, each found by skipping from one to
+    /// the next along its index; or the addresses of `block` (nothing to look up). Nil when there are
+    /// more than `limit` (for a block, when it holds more addresses).
     func keys(host: HostName? = nil, block: Netblock? = nil, upTo limit: Int) async throws -> [Key]? {
-        let column: Key.Column, lower: String, upper: String, inclusive: Bool
-        if let host {
-            // From the host to the character after its last dot: its siblings (`com.example-shop`) too.
-            (column, lower, upper, inclusive) = (.host, host.reversed, host.reversed + "/", false)
-        } else if let block {
-            (column, lower, upper, inclusive) = (.address, block.address.indexKey, block.lastAddress.indexKey, true)
-        } else {
-            return []
+        if let block {
+            // Index keys are fixed-width hexadecimal: a block within one last byte is a run of them.
+            let first = block.address.indexKey, last = block.lastAddress.indexKey
+            guard first.dropLast(2) == last.dropLast(2), let low = UInt8(first.suffix(2), radix: 16),
+                  let high = UInt8(last.suffix(2), radix: 16), Int(high) - Int(low) < limit else { return nil }
+            return (low...high).map { byte in
+                Key(column: .address, value: first.dropLast(2) + (byte < 16 ? "0" : "") + String(byte, radix: 16))
+            }
         }
-        var values = try await sql.rows(keysQuery(column, from: lower, to: upper, inclusive: inclusive, upTo: limit))
-            .map { try $0.string("k") }
+        guard let host else { return [] }
+        let values = try await sql.rows(hostsQuery(from: host.reversed, upTo: limit)).map { try $0.string("k") }
         guard values.count <= limit else { return nil }
-        if let host { values = values.filter { $0 == host.reversed || $0.hasPrefix(host.reversed + ".") } }
-        return values.map { Key(column: column, value: $0) }
+        return values.filter { $0 == host.reversed || $0.hasPrefix(host.reversed + ".") }.map { Key(column: .host, value: $0) }
     }
 
-    /// The distinct values of `column` from `lower` up to `upper`, one past `limit` at most: each the
-    /// smallest above the one before, found along the column's index.
-    func keysQuery(_ column: Key.Column, from lower: String, to upper: String, inclusive: Bool, upTo limit: Int) -> SQLQueryString {
+    /// The distinct hosts from `reversed` up to the character after its last dot (its siblings, such as
+    /// `com.example-shop`, too), one past `limit` at most: each the smallest above the one before, found
+    /// along the hosts' index.
+    func hostsQuery(from reversed: String, upTo limit: Int) -> SQLQueryString {
         let isSQLite = sql.dialect.name == "sqlite"
-        let name: SQLQueryString = "report_targets." + SQLQueryString(column.rawValue) + collate
-        let below: SQLQueryString = (inclusive ? " <= " : " < ") + "\(bind: upper)"
+        let name: SQLQueryString = "report_targets.host_reversed" + collate
+        let below: SQLQueryString = " < \(bind: reversed + "/")"
         let first: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " AS k FROM report_targets WHERE " + name
-            + " >= \(bind: lower) AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
+            + " >= \(bind: reversed) AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
         let next: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " FROM report_targets WHERE " + name
             + " > keys.k AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
         // SQLite stops the recursion at its own LIMIT; PostgreSQL reads a recursive query only as far as asked.

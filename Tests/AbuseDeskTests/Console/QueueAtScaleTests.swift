@@ -343,6 +343,20 @@ import Vapor
         }
     }
 
+    @Test func aSmallBlockIsItsAddresses() async throws {
+        try await withTestApp { app in
+            let targets = TargetMatch(sql: try app.sql)
+            let block = try #require(Netblock("198.51.100.16/28", strict: false))
+            let keys = try #require(try await targets.keys(block: block, upTo: 16)).map(\.value)
+            #expect(keys.count == 16 && keys.first == block.address.indexKey && keys.last == block.lastAddress.indexKey)
+            #expect(keys == keys.sorted() && Set(keys).count == 16 && keys.allSatisfy { $0.count == 32 })
+            #expect(try #require(IPAddress("198.51.100.26")).indexKey == keys[10])
+            #expect(try await targets.keys(block: block, upTo: 15) == nil)
+            #expect(try await targets.keys(block: try #require(Netblock("2001:db8::/124")), upTo: 32)?.count == 16)
+            #expect(try await targets.keys(block: try #require(Netblock("198.51.100.0/23", strict: false)), upTo: 1_000) == nil)
+        }
+    }
+
     @Test func searchWordsAreLettersAndDigits() {
         #expect(SearchWords("  Shop.Example.COM  invoice ")?.phrases == [["shop", "example", "com"], ["invoice"]])
         #expect(SearchWords("shop.example.com")?.fts5Query == "\"shop example com\"")
