@@ -211,8 +211,7 @@ struct QueueReader {
         var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
         if found == nil, !searchDrives, page.offset <= Self.readWholeUpTo {
             // A page near the start in one query.
-            var total = counted ?? .exact(0)
-            if counted == nil { total = try await self.total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets) }
+            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets, known: counted)
             guard total.count > page.offset else { return ([], total) }
             let items = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + order
                                            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)").map(QueueItem.init(row:))
@@ -286,8 +285,7 @@ struct QueueReader {
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
                               countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
                               counted: ListTotal? = nil) async throws -> (ids: [String], total: ListTotal) {
-        var total = counted ?? .exact(0)
-        if counted == nil { total = try await self.total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets) }
+        let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets, known: counted)
         guard total.count > page.offset else { return ([], total) }
         let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
             .map { try $0.string("id") }
@@ -307,7 +305,10 @@ struct QueueReader {
     }
 
     /// The total of a page found by its number: along the targets where a filter on them names many.
-    private func total(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) async throws -> ListTotal {
+    /// `known` when it was counted already.
+    private func total(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
+                       known: ListTotal? = nil) async throws -> ListTotal {
+        if let known { return known }
         let cap = page.offset + page.size + countCap
         let counted = try await sql.rows(countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap))
             .first?.integer("n") ?? 0
@@ -329,25 +330,26 @@ struct QueueReader {
         isSQLite && filter.words != nil && (sort == .createdAt || sort == .relevance)
     }
 
-    /// Other reports about a host or an address this report names, newest first: read from the targets'
-    /// indexes in filing order (M012) when up to ``filingOrderTargets`` targets share them,
-    /// along the queue's filing-time index when more do.
+    /// Other reports about a host or an address this report names, newest first: each of up to
+    /// ``mergedKeys`` hosts and addresses read from the targets' indexes in filing order (M012) and
+    /// merged; more, from their range when up to ``filingOrderTargets`` targets share them, along the
+    /// queue's filing-time index when more do.
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
         // Its hosts and addresses first, so the match is a list of values each index looks up (PostgreSQL
         // reads no index for an OR of subqueries, and scanned every target).
         let mine = try await sql.rows("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)")
         let hosts = Set(try mine.compactMap { try $0.optionalString("host_reversed") }).sorted()
         let keys = Set(try mine.compactMap { try $0.optionalString("ip_key") }).sorted()
-        var shared: [SQLQueryString] = []
-        if !hosts.isEmpty { shared.append("report_targets.host_reversed IN (\(binds: hosts))") }
-        if !keys.isEmpty { shared.append("report_targets.ip_key IN (\(binds: keys))") }
-        guard !shared.isEmpty else { return [] }
-        let matching = "(" + shared.joined(separator: " OR ") + ")"
         let targets = TargetMatch(sql: sql)
         let each = hosts.map { TargetMatch.Key(column: .host, value: $0) } + keys.map { TargetMatch.Key(column: .address, value: $0) }
+        guard !each.isEmpty else { return [] }
         if each.count <= mergedKeys {
             return try await items(targets.reportIDs(at: each, excluding: reportID, descending: true, limit: limit, offset: 0))
         }
+        var shared: [SQLQueryString] = []
+        if !hosts.isEmpty { shared.append("report_targets.host_reversed IN (\(binds: hosts))") }
+        if !keys.isEmpty { shared.append("report_targets.ip_key IN (\(binds: keys))") }
+        let matching = "(" + shared.joined(separator: " OR ") + ")"
         if try await !targets.names(matching, moreThan: filingOrderTargets) {
             return try await items(targets.reportIDs(naming: matching, excluding: reportID, descending: true, limit: limit, offset: 0))
         }

@@ -67,7 +67,9 @@ enum SearchRank {
             case .failure(let failure): return .failure(failure)
             }
             let retained = Unmanaged.passRetained(statistics).toOpaque()
-            let code = api.xSetAuxdata(context, retained) { Unmanaged<QueryStatistics>.fromOpaque($0!).release() }
+            let code = api.xSetAuxdata(context, retained) { pointer in
+                if let pointer { Unmanaged<QueryStatistics>.fromOpaque(pointer).release() }
+            }
             guard code == SQLITE_OK else { return .failure(Failure(code: code)) }
         }
         // How often each phrase occurs in this report, and the report's length in words.
@@ -105,10 +107,11 @@ enum SearchRank {
         for phrase in 0..<api.xPhraseCount(context) {
             var count = PhraseCount()
             let code = api.xQueryPhrase(context, phrase, &count) { api, context, pointer in
-                let count = pointer!.assumingMemoryBound(to: PhraseCount.self)
+                guard let api, let pointer else { return SQLITE_ERROR }
+                let count = pointer.assumingMemoryBound(to: PhraseCount.self)
                 count.pointee.reports += 1
                 guard count.pointee.reports >= SearchRank.countedUpTo else { return SQLITE_OK }
-                count.pointee.lastRowID = api!.pointee.xRowid(context)
+                count.pointee.lastRowID = api.pointee.xRowid(context)
                 return SQLITE_DONE
             }
             guard code == SQLITE_OK else { return .failure(Failure(code: code)) }

@@ -114,9 +114,7 @@ struct TargetMatch {
             let first = block.address.indexKey, last = block.lastAddress.indexKey
             guard first.dropLast(2) == last.dropLast(2), let low = UInt8(first.suffix(2), radix: 16),
                   let high = UInt8(last.suffix(2), radix: 16), Int(high) - Int(low) < limit else { return nil }
-            return (low...high).map { byte in
-                Key(column: .address, value: first.dropLast(2) + (byte < 16 ? "0" : "") + String(byte, radix: 16))
-            }
+            return (low...high).map { byte in Key(column: .address, value: first.dropLast(2) + [byte].hexString) }
         }
         guard let host else { return [] }
         let values = try await sql.rows(hostsQuery(from: host.reversed, upTo: limit)).map { try $0.string("k") }
@@ -130,11 +128,12 @@ struct TargetMatch {
     func hostsQuery(from reversed: String, upTo limit: Int) -> SQLQueryString {
         let isSQLite = sql.dialect.name == "sqlite"
         let name: SQLQueryString = "report_targets.host_reversed" + collate
-        let below: SQLQueryString = " < \(bind: reversed + "/")"
-        let first: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " AS k FROM report_targets WHERE " + name
-            + " >= \(bind: reversed) AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
-        let next: SQLQueryString = "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " FROM report_targets WHERE " + name
-            + " > keys.k AND " + name + below + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
+        // The smallest host past `from` (SQLite reads min() from the index; PostgreSQL an ordered LIMIT 1).
+        func smallest(_ from: SQLQueryString) -> SQLQueryString {
+            "SELECT " + (isSQLite ? "min(" + name + ")" : name) + " FROM report_targets WHERE " + name + from + " AND " + name
+                + " < \(bind: reversed + "/")" + (isSQLite ? "" : " ORDER BY " + name + " LIMIT 1")
+        }
+        let first = smallest(" >= \(bind: reversed)"), next = smallest(" > keys.k")
         // SQLite stops the recursion at its own LIMIT; PostgreSQL reads a recursive query only as far as asked.
         return "WITH RECURSIVE keys(k) AS (" + (isSQLite ? first : "(" + first + ")") + " UNION ALL SELECT (" + next + ") FROM keys WHERE keys.k IS NOT NULL"
             + (isSQLite ? " LIMIT \(literal: limit + 2))" : ")") + " SELECT k FROM keys WHERE k IS NOT NULL LIMIT \(literal: limit + 1)"
