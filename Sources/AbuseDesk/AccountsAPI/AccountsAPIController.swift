@@ -47,30 +47,28 @@ struct AccountsAPIController: RouteCollection {
         let page = query.page(anchored: true)
         try query.check()
 
-        let reader = try ReportReader(request.db)
-        let (reports, total) = try await reader.list(.customer, accountID: account, filter: filter, sort: sort, page: page)
-        let counts = try await reader.mitigationCounts(for: reports.map(\.id))
-        let items = reports.map { AccountsRepresentation.customerReport($0, counts: counts[$0.id] ?? [:]) }
+        let (reports, total) = try await ReportReader(request.db, hints: request.planHints)
+            .list(.customer, accountID: account, filter: filter, sort: sort, page: page)
+        let items = reports.map { AccountsRepresentation.customerReport($0, counts: $0.mitigationCounts ?? [:]) }
         return Envelope.success(["reports": .array(items)],
                                 page: page, count: items.count, total: total)
     }
 
     @Sendable
     func detail(_ request: Request) async throws -> Response {
-        let (report, reader) = try await customerReport(request, scope: .read)
-        let counts = try await reader.mitigationCounts(for: [report.id])
-        return Envelope.success(AccountsRepresentation.customerReport(report, counts: counts[report.id] ?? [:]))
+        let report = try await customerReport(request, scope: .read)
+        return Envelope.success(AccountsRepresentation.customerReport(report, counts: report.mitigationCounts ?? [:]))
     }
 
     @Sendable
     func emails(_ request: Request) async throws -> Response {
-        let (report, _) = try await customerReport(request, scope: .read)
+        let report = try await customerReport(request, scope: .read)
         return try await emailPage(of: report.id, audience: .customer, accountID: report.accountID, request: request)
     }
 
     @Sendable
     func mitigationList(_ request: Request) async throws -> Response {
-        let (report, _) = try await customerReport(request, scope: .read)
+        let report = try await customerReport(request, scope: .read)
         var query = QueryParameters(request.url.query)
         query.rejectUnknown(allowed: ["status", "type", "entity_type", "effective_before", "effective_after", "sort", "page", "per_page"])
         var filter = MitigationFilter()
@@ -89,7 +87,7 @@ struct AccountsAPIController: RouteCollection {
 
     @Sendable
     func appeal(_ request: Request) async throws -> Response {
-        let (report, _) = try await customerReport(request, scope: .edit)
+        let report = try await customerReport(request, scope: .edit)
         try rejectAnyQuery(request)
         let body = try request.jsonBody()
         let appealRequest: AppealRequest
@@ -105,7 +103,7 @@ struct AccountsAPIController: RouteCollection {
 
     @Sendable
     func eligibility(_ request: Request) async throws -> Response {
-        let (report, _) = try await customerReport(request, scope: .read)
+        let report = try await customerReport(request, scope: .read)
         try rejectAnyQuery(request)
         return Envelope.success(AccountsRepresentation.eligibility(try await mitigations.eligibility(of: report.id, on: request.db)))
     }
@@ -156,7 +154,7 @@ struct AccountsAPIController: RouteCollection {
         let sort = query.sort(ReportSortField.self, default: (.cdate, descending: true))
         let page = query.page(maximumSize: Self.maximumSubmittedPerPage, anchored: true)
         try query.check()
-        let (reports, total) = try await ReportReader(request.db).list(.submitter, accountID: account, filter: filter, sort: sort, page: page)
+        let (reports, total) = try await ReportReader(request.db, hints: request.planHints).list(.submitter, accountID: account, filter: filter, sort: sort, page: page)
         return Envelope.success(["reports": .array(reports.map { .object(AccountsRepresentation.submittedSummary($0)) })],
                                 page: page, count: reports.count, total: total)
     }
@@ -177,14 +175,13 @@ struct AccountsAPIController: RouteCollection {
     // MARK: Helpers
 
     /// The report in the path, if the account's customer may see it; 404 for any other id.
-    private func customerReport(_ request: Request, scope: TokenScope) async throws -> (StoredReport, ReportReader) {
+    private func customerReport(_ request: Request, scope: TokenScope) async throws -> StoredReport {
         let account = try request.authorizeAccount(try request.accountParameter, scope: scope)
         let id = request.parameters.get("report_param") ?? ""
-        let reader = try ReportReader(request.db)
-        guard let report = try await reader.find(.customer, accountID: account, id: id) else {
+        guard let report = try await ReportReader(request.db).find(.customer, accountID: account, id: id) else {
             throw ClientError.notFound("Account \(account) has no report \(quoted(id)). Report ids come from the list, GET .../abuse-reports.")
         }
-        return (report, reader)
+        return report
     }
 
     private func submittedReport(_ request: Request) async throws -> StoredReport {

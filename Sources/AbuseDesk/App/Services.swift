@@ -25,7 +25,14 @@ struct AbuseDeskServices: Sendable {
     let assets: StaticAssets
     let passwords: PasswordHasher
     let rateLimiter: RateLimiter?
+    /// The counts the lists choose their plans by, kept for a few seconds.
+    let planHints: PlanHints
     let now: @Sendable () -> Date
+}
+
+extension Request {
+    /// The service's counts that choose a list's plan.
+    var planHints: PlanHints { application.abuseDesk.planHints }
 }
 
 extension Application {

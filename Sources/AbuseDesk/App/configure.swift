@@ -65,7 +65,7 @@ public func configure(_ app: Application, config: AppConfig,
         mitigations: Mitigations(notices: notices, now: now), submissions: AccountSubmissions(intake: intake),
         sessions: ConsoleSessions(passwords: passwords, now: now), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
-        passwords: passwords, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), now: now)
+        passwords: passwords, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), planHints: PlanHints(), now: now)
 
     try configureViews(app)
     app.routes.defaultMaxBodySize = BodyLimits.json

@@ -14,7 +14,7 @@ extension AdminAPIController {
         let sort = query.sort(QueueSortField.self, default: (.createdAt, descending: true))
         let page = query.page(anchored: true)
         try query.check()
-        let (items, total) = try await QueueReader(request.db).list(filter, sort: sort, page: page)
+        let (items, total) = try await QueueReader(request.db, hints: request.planHints).list(filter, sort: sort, page: page)
         return Envelope.success(.array(items.map(AdminRepresentation.queueItem)), page: page, count: items.count, total: total)
     }
 

@@ -209,7 +209,7 @@ struct ConsoleController: RouteCollection {
         let selected = { (name: String) in query.values(name) }
         var problems = problems
         problems += query.problems.map { Problem(field: $0.path, label: Self.filterLabels[$0.path] ?? $0.path, message: $0.message) }
-        let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db).list(filter, sort: sort, page: page) : ([], .exact(0))
+        let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db, hints: request.planHints).list(filter, sort: sort, page: page) : ([], .exact(0))
         let operators = try await OperatorModel.query(on: request.db).sort(\.$email).all()
         let accounts = try await AccountModel.query(on: request.db).sort(\.$name).all()
         let sortValue = "\(sort.0.rawValue),\(sort.descending ? "desc" : "asc")"

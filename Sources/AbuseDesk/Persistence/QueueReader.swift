@@ -130,11 +130,15 @@ struct QueueReader {
     /// read in filing order and merged.
     let mergedKeys: Int
 
-    init(_ database: any Database, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
+    /// Where the counts that choose a plan are remembered (the service's), if anywhere.
+    let hints: PlanHints?
+
+    init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
          filingOrderTargets: Int = TargetMatch.readInFilingOrder, mergedKeys: Int = TargetMatch.mergedKeys,
          rankedMatches: Int = QueueReader.rankedMatches) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
+        self.hints = hints
         self.countCap = countCap
         self.selectiveTargets = selectiveTargets
         self.filingOrderTargets = filingOrderTargets
@@ -151,21 +155,18 @@ struct QueueReader {
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
             // A domain or block alone, in filing order: its targets' index has that order (M012). Near the
             // start, when it is a few hosts or addresses, each one's first targets are merged.
-            let targets = TargetMatch(sql: sql)
+            let targets = TargetMatch(sql: sql, hints: hints)
+            let counting = counting(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
             if page.offset + page.size <= TargetMatch.mergedDepth,
                let keys = try await targets.keys(host: filter.domain, block: filter.netblock, upTo: mergedKeys) {
-                let total = try await total(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
-                guard total.count > page.offset else { return ([], total) }
                 let ids = try await targets.reportIDs(at: keys, descending: sort.descending, limit: page.size, offset: page.offset)
-                return (try await items(ids), total)
+                return try await items(ids, counting: counting)
             }
             // Else counted over one range that holds them (a host's siblings that share its name's start
             // too), cheaper than the host and its subdomains as two; more than that many, and the queue is walked.
             if try await !targets.names(span, moreThan: filingOrderTargets) {
-                let total = try await total(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
-                guard total.count > page.offset else { return ([], total) }
                 let ids = try await targets.reportIDs(naming: matching, descending: sort.descending, limit: page.size, offset: page.offset)
-                return (try await items(ids), total)
+                return try await items(ids, counting: counting)
             }
             manyTargets = filingOrderTargets >= selectiveTargets
         }
@@ -186,7 +187,7 @@ struct QueueReader {
         // Ranked, when more match than a count gives exactly, only the newest that many.
         var counted: ListTotal?
         if sort.0 == .relevance {
-            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+            let total = try await counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets).total(on: sql)
             guard total.count > page.offset else { return ([], total) }
             counted = total
             if !(total.isExact && total.count <= rankedMatches),
@@ -209,13 +210,15 @@ struct QueueReader {
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
         var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
-        if found == nil, !searchDrives, page.offset <= Self.readWholeUpTo {
-            // A page near the start in one query.
-            let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: filtered.countedAlongTargets, known: counted)
-            guard total.count > page.offset else { return ([], total) }
-            let items = try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + order
-                                           + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)").map(QueueItem.init(row:))
-            return (items, total)
+        if found == nil, page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
+            // A page near the start in one query, with its total. (Not one SQLite ranks: it would look up
+            // the names of every match it ranks, not of the page's.)
+            let counting = counted == nil
+                ? counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets) : nil
+            let (rows, total) = try await rows(QueueItem.columns + from + order
+                                               + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)", counting: counting)
+            if let total = total ?? counted { return (try rows.map(QueueItem.init(row:)), total) }
+            return ([], try await counting?.total(on: sql) ?? .exact(0))
         }
         if found == nil {
             found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
@@ -252,6 +255,15 @@ struct QueueReader {
             .map(QueueItem.init(row:)).ordered(as: ids, by: \.id)
     }
 
+    /// The same with the list's total, counted in the same statement (or alone, when the page is empty).
+    private func items(_ ids: [String], counting: Counting) async throws -> (items: [QueueItem], total: ListTotal) {
+        guard !ids.isEmpty else { return ([], try await counting.total(on: sql)) }
+        let (rows, total) = try await rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))", counting: counting)
+        let items = try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id)
+        if let total { return (items, total) }
+        return (items, try await counting.total(on: sql))
+    }
+
     /// The targets a filter names when it names nothing else — a domain or a block, not both — and one
     /// range of the targets' index that holds them.
     private func onlyTargets(_ filter: QueueFilter) -> (matching: SQLQueryString, span: SQLQueryString)? {
@@ -259,7 +271,7 @@ struct QueueReader {
         others.domain = nil
         others.netblock = nil
         guard others == QueueFilter() else { return nil }
-        let targets = TargetMatch(sql: sql)
+        let targets = TargetMatch(sql: sql, hints: hints)
         switch (filter.domain, filter.netblock) {
         case (let domain?, nil): return (targets.host(domain), targets.span(of: domain))
         case (nil, let block?): return (targets.block(block), targets.block(block))
@@ -285,11 +297,12 @@ struct QueueReader {
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
                               countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
                               counted: ListTotal? = nil) async throws -> (ids: [String], total: ListTotal) {
-        let total = try await total(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets, known: counted)
-        guard total.count > page.offset else { return ([], total) }
-        let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
-            .map { try $0.string("id") }
-        return (ids, total)
+        let counting = counted == nil ? counting(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets) : nil
+        let (rows, total) = try await rows("reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
+                                           counting: counting)
+        let ids = try rows.map { try $0.string("id") }
+        if let total = total ?? counted { return (ids, total) }
+        return ([], try await counting?.total(on: sql) ?? .exact(0))
     }
 
     /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
@@ -304,15 +317,32 @@ struct QueueReader {
         return PageSeek(sql: sql, from: from, key: sortExpression(sort.0, words: nil), descending: sort.descending)
     }
 
-    /// The total of a page found by its number: along the targets where a filter on them names many.
-    /// `known` when it was counted already.
-    private func total(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
-                       known: ListTotal? = nil) async throws -> ListTotal {
-        if let known { return known }
+    /// How the total of a page found by its number is counted: along the targets where a filter on them
+    /// names many.
+    private func counting(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) -> Counting {
         let cap = page.offset + page.size + countCap
-        let counted = try await sql.rows(countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap))
-            .first?.integer("n") ?? 0
-        return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
+        return Counting(query: countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap), cap: cap)
+    }
+
+    /// A list's total: a count of up to one past `cap`, at least `cap` when it reaches it.
+    struct Counting {
+        /// One integer column `n`.
+        let query: SQLQueryString
+        let cap: Int
+
+        func total(_ counted: Int) -> ListTotal { counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted) }
+
+        func total(on sql: any SQLDatabase) async throws -> ListTotal { total(try await sql.rows(query).first?.integer("n") ?? 0) }
+    }
+
+    /// The rows of a SELECT (`select`, after the word) and the total `counting` gives, in one statement: the
+    /// count is a subquery that names nothing of the rows, which both stores evaluate once, and a round trip
+    /// to the store costs more than the page's rows. The total is nil without `counting`, or without a row
+    /// to carry it.
+    private func rows(_ select: SQLQueryString, counting: Counting?) async throws -> (rows: [any StoredRow], total: ListTotal?) {
+        guard let counting else { return (try await sql.rows("SELECT " + select), nil) }
+        let rows = try await sql.rows("SELECT (" + counting.query + ") AS list_total, " + select)
+        return (rows, try rows.first.map { counting.total(try $0.integer("list_total")) })
     }
 
     /// How many rows of `from` (a FROM and WHERE clause) there are, counting no further than `cap` + 1;
@@ -340,7 +370,7 @@ struct QueueReader {
         let mine = try await sql.rows("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)")
         let hosts = Set(try mine.compactMap { try $0.optionalString("host_reversed") }).sorted()
         let keys = Set(try mine.compactMap { try $0.optionalString("ip_key") }).sorted()
-        let targets = TargetMatch(sql: sql)
+        let targets = TargetMatch(sql: sql, hints: hints)
         let each = hosts.map { TargetMatch.Key(column: .host, value: $0) } + keys.map { TargetMatch.Key(column: .address, value: $0) }
         guard !each.isEmpty else { return [] }
         if each.count <= mergedKeys {
@@ -402,7 +432,7 @@ struct QueueReader {
         case .operator(let id)?: add("reports.assigned_to = \(bind: id)")
         case nil: break
         }
-        let targets = TargetMatch(sql: sql)
+        let targets = TargetMatch(sql: sql, hints: hints)
         func naming(_ matching: SQLQueryString) async throws -> TargetMatch.Naming {
             knownMany ? .many(targets.eachReport(naming: matching), targets: matching)
                 : try await targets.reports(naming: matching, selectiveUpTo: selectiveTargets)
@@ -431,12 +461,13 @@ struct QueueReader {
     /// first along that index, reading no more), their ids drive the query and are sorted; when more
     /// do, the filter is checked report by report along the sort's index, and SQLite is told not to read
     /// the filter's index instead (`+`): its statistics know a column's average, not that this value is
-    /// common, and it would read half a million reports of a type to sort them.
+    /// common, and it would read half a million reports of a type to sort them. The count chooses a plan
+    /// only, so it is remembered in ``hints``.
     /// `column` is a column of `reports` (or an expression of its columns), unqualified.
     private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> (listed: SQLQueryString, counted: SQLQueryString) {
         let matching: SQLQueryString = column + " IN (" + values + ")"
-        let named = try await sql.rows("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
-            + " LIMIT \(literal: selectiveTargets + 1)) AS named").first?.integer("n") ?? 0
+        let named = try await sql.count("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
+            + " LIMIT \(literal: selectiveTargets + 1)) AS named", hints: hints)
         if named <= selectiveTargets {
             let few: SQLQueryString = "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
             return (few, few)

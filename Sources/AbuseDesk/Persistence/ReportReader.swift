@@ -21,6 +21,8 @@ struct StoredReport: Sendable {
     /// The targets' JSON, as the `targets` column keeps it.
     var targets: String
     var details: String
+    /// How many of its mitigations are in each status, where the query read them (the customer's side).
+    var mitigationCounts: [MitigationStatus: Int]?
 
     static let columns = ["id", "created_at", "status", "denial_reason", "report_type", "domain", "notes", "original_work",
                           "reporter_name", "reporter_email", "reporter_phone", "reporter_org", "anonymize", "account_id",
@@ -45,6 +47,13 @@ struct StoredReport: Sendable {
         forwardedAt = try row.optionalDate("forwarded_at")
         targets = try row.string("targets")
         details = try row.string("details")
+        if row.has("mitigation_statuses") {
+            var counts: [MitigationStatus: Int] = [:]
+            for status in (try row.optionalString("mitigation_statuses") ?? "").split(separator: " ") {
+                if let status = MitigationStatus(rawValue: String(status)) { counts[status, default: 0] += 1 }
+            }
+            mitigationCounts = counts
+        }
     }
 
     /// The reported URLs, in the reporter's order.
@@ -93,16 +102,26 @@ struct ReportReader {
         case submitter
     }
 
-    init(_ database: any Database) throws {
+    /// Where the counts that choose a plan are remembered (the service's), if anywhere.
+    let hints: PlanHints?
+
+    init(_ database: any Database, hints: PlanHints? = nil) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
+        self.hints = hints
     }
 
+    /// A page of the side's reports and how many there are in all. The page's rows, each report's
+    /// mitigations (the customer's side) and the total are read in one statement: a round trip to the
+    /// store costs more than the rows of a page.
     func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
               page: PageRequest) async throws -> (reports: [StoredReport], total: Int) {
         let condition = Self.condition(side, accountID: accountID, filter: filter, naming: try await naming(filter.domains))
-        let total = try await count(side, accountID: accountID, filter: filter, condition: condition)
-        guard total > page.offset else { return ([], total) }
+        let count = countQuery(side, accountID: accountID, filter: filter, condition: condition)
+        func counted(_ rows: [any StoredRow]) async throws -> Int {
+            if let first = rows.first { return try first.integer("list_total") }
+            return try await sql.rows(count).first?.integer("n") ?? 0
+        }
         let key = Self.sortExpression(sort.0, side: side)
         if let anchor = page.anchor {
             // A page next to one already read: from its anchor along the sort's index (M011); with nothing
@@ -110,52 +129,42 @@ struct ReportReader {
             let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
-                let rows = try await sql.rows("SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id IN (\(binds: ids))")
-                return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
+                let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE id IN (\(binds: ids))")
+                return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), try await counted(rows))
             }
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
-        let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE " + condition
+        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE " + condition
             + " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
-            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        return (try await sql.rows(query).map(StoredReport.init(row:)), total)
+            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+        return (try rows.map(StoredReport.init(row:)), try await counted(rows))
     }
 
-    /// How many reports match. Filters on status and type alone — the common lists — are summed from the
-    /// tallies the database keeps (M004), a handful of rows however many reports an account has; other
-    /// filters count the matching reports.
-    private func count(_ side: Side, accountID: String, filter: ReportFilter, condition: SQLQueryString) async throws -> Int {
-        let query: SQLQueryString
-        if filter.needsOnlyTallies {
-            let sideName: SQLQueryString = side == .customer ? "'routed'" : "'submitted'"
-            query = "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_tallies WHERE account_id = \(bind: accountID) AND side = "
-                + sideName + " AND " + Self.tallyCondition(side, filter: filter)
-        } else {
-            query = "SELECT COUNT(*) AS n FROM reports WHERE " + condition
-        }
-        return try await sql.rows(query).first?.integer("n") ?? 0
+    /// How many reports match, as a statement of one column `n`. Filters on status and type alone — the
+    /// common lists — are summed from the tallies the database keeps (M004), a handful of rows however
+    /// many reports an account has; other filters count the matching reports.
+    private func countQuery(_ side: Side, accountID: String, filter: ReportFilter, condition: SQLQueryString) -> SQLQueryString {
+        guard filter.needsOnlyTallies else { return "SELECT COUNT(*) AS n FROM reports WHERE " + condition }
+        let sideName: SQLQueryString = side == .customer ? "'routed'" : "'submitted'"
+        return "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_tallies WHERE account_id = \(bind: accountID) AND side = "
+            + sideName + " AND " + Self.tallyCondition(side, filter: filter)
     }
 
     /// One report of the account's side, or nil when it is not the account's to see.
     func find(_ side: Side, accountID: String, id: String) async throws -> StoredReport? {
         guard Identifier.isWellFormed(id) else { return nil }
-        let query: SQLQueryString = "SELECT \(idents: StoredReport.columns, joinedBy: ", ") FROM reports WHERE id = \(bind: id) AND "
+        let query: SQLQueryString = "SELECT " + columns(side) + " FROM reports WHERE id = \(bind: id) AND "
             + Self.condition(side, accountID: accountID, filter: ReportFilter())
         return try await sql.rows(query).first.map(StoredReport.init(row:))
     }
 
-    /// Per report, how many of its mitigations are in each status.
-    func mitigationCounts(for reportIDs: [String]) async throws -> [String: [MitigationStatus: Int]] {
-        guard !reportIDs.isEmpty else { return [:] }
-        let rows = try await sql.rows("""
-            SELECT report_id, status, COUNT(*) AS n FROM mitigations WHERE report_id IN (\(binds: reportIDs)) GROUP BY report_id, status
-            """)
-        var counts: [String: [MitigationStatus: Int]] = [:]
-        for row in rows {
-            guard let status = MitigationStatus(rawValue: try row.string("status")) else { continue }
-            counts[try row.string("report_id"), default: [:]][status] = try row.integer("n")
-        }
-        return counts
+    /// A report's columns; on the customer's side with the statuses of its mitigations, one word each
+    /// (from their index by report).
+    private func columns(_ side: Side) -> SQLQueryString {
+        let columns: SQLQueryString = "\(idents: StoredReport.columns, joinedBy: ", ")"
+        guard side == .customer else { return columns }
+        let joined: SQLQueryString = sql.dialect.name == "sqlite" ? "group_concat(mitigations.status, ' ')" : "string_agg(mitigations.status, ' ')"
+        return columns + ", (SELECT " + joined + " FROM mitigations WHERE mitigations.report_id = reports.id) AS mitigation_statuses"
     }
 
     // MARK: SQL
@@ -169,7 +178,7 @@ struct ReportReader {
 
     /// The reports naming one of `domains` (host names with their subdomains, or addresses) among their targets.
     private func naming(_ domains: [String]) async throws -> SQLQueryString? {
-        let targets = TargetMatch(sql: sql)
+        let targets = TargetMatch(sql: sql, hints: hints)
         let matches: [SQLQueryString] = domains.compactMap { text in
             if let host = HostName(text) { return targets.host(host) }
             return IPAddress(text).map(targets.address)

@@ -10,6 +10,8 @@ protocol StoredRow: Sendable {
     func date(_ column: String) throws -> Date
     func optionalDate(_ column: String) throws -> Date?
     func bool(_ column: String) throws -> Bool
+    /// Whether the query read a column of this name.
+    func has(_ column: String) -> Bool
 }
 
 extension SQLDatabase {
@@ -61,6 +63,7 @@ extension SQLiteRow: StoredRow {
     func date(_ column: String) throws -> Date { try required(column, as: Date.self) }
     func optionalDate(_ column: String) throws -> Date? { try value(column, as: Date.self) }
     func bool(_ column: String) throws -> Bool { try required(column, as: Bool.self) }
+    func has(_ column: String) -> Bool { self.column(column) != nil }
 }
 
 /// A row read through SQLKit; a nullable column is asked whether it is NULL before the plain type is
@@ -78,6 +81,7 @@ private struct KitRow: StoredRow {
         try row.decodeNil(column: column) ? nil : row.decode(column: column, as: Date.self)
     }
     func bool(_ column: String) throws -> Bool { try row.decode(column: column, as: Bool.self) }
+    func has(_ column: String) -> Bool { row.contains(column: column) }
 }
 
 enum StoredRowError: Error, CustomStringConvertible {

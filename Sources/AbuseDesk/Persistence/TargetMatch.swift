@@ -12,6 +12,8 @@ struct TargetMatch {
     static let selectiveTargets = 2_000
 
     let sql: any SQLDatabase
+    /// Where the counts that choose a plan are remembered, if anywhere.
+    var hints: PlanHints? = nil
     private var collate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " COLLATE \"C\"" }
 
     /// Targets whose host is `host` or one of its subdomains: `com.example` itself, and everything from
@@ -54,17 +56,20 @@ struct TargetMatch {
         "EXISTS (SELECT 1 FROM report_targets WHERE report_targets.report_id = reports.id AND \(matching))"
     }
 
-    /// How many targets match, counting no further than one past `limit` (from the index alone).
+    /// How many targets match, counting no further than one past `limit` (from the index alone; a plan's
+    /// count, so remembered in ``hints``).
     func count(_ matching: SQLQueryString, upTo limit: Int) async throws -> Int {
-        try await sql.rows("""
+        try await sql.count("""
             SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT \(literal: limit + 1)) AS named
-            """).first?.integer("n") ?? 0
+            """, hints: hints)
     }
 
     /// Whether more than `limit` targets match: the one past it skipped to along the index (cheaper than
-    /// counting up to it).
+    /// counting up to it; a plan's question, so remembered in ``hints``).
     func names(_ matching: SQLQueryString, moreThan limit: Int) async throws -> Bool {
-        try await !sql.rows("SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT 1 OFFSET \(literal: limit)").isEmpty
+        try await sql.count("""
+            SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM report_targets WHERE \(matching) LIMIT 1 OFFSET \(literal: limit)) AS beyond
+            """, hints: hints) > 0
     }
 
     /// Up to this many matching targets are read in filing order from their index (M012) where nothing

@@ -1,0 +1,54 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+
+/// The counts a list chooses its plan by — whether a status, a type or a domain names few reports or
+/// many — remembered for a few seconds, so that the queue's common views do not count a status's two
+/// thousand reports again on every load.
+///
+/// Only a plan is chosen by them: both plans give the same answer, and a count that has gone stale (a
+/// rare status grown common) costs a slower plan for at most ``lifetime``, never a different page. The
+/// totals a list shows are never taken from here.
+final class PlanHints: Sendable {
+    let lifetime: TimeAmount
+    /// At most this many counts are kept; a full store forgets what has expired, then everything.
+    let capacity: Int
+    private let counts = NIOLockedValueBox<[String: (count: Int, until: NIODeadline)]>([:])
+
+    init(lifetime: TimeAmount = .seconds(10), capacity: Int = 1_024) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    /// The count `query` gives (a statement with one integer column `n`), from the store when it is not
+    /// remembered or has expired.
+    func count(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
+        let key = Self.key(query, on: sql)
+        let now = NIODeadline.now()
+        if let known = counts.withLockedValue({ $0[key] }), known.until > now { return known.count }
+        let count = try await sql.rows(query).first?.integer("n") ?? 0
+        counts.withLockedValue { counts in
+            if counts.count >= capacity {
+                counts = counts.filter { $0.value.until > now }
+                if counts.count >= capacity { counts.removeAll(keepingCapacity: true) }
+            }
+            counts[key] = (count, now + lifetime)
+        }
+        return count
+    }
+
+    /// A statement's text with its values: two statements that differ only in a bound value are two counts.
+    private static func key(_ query: SQLQueryString, on sql: any SQLDatabase) -> String {
+        let (text, binds) = sql.serialize(query)
+        return ([text] + binds.map { "\($0)" }).joined(separator: "\u{0}")
+    }
+}
+
+extension SQLDatabase {
+    /// The count `query` gives (one integer column `n`): from `hints` when they remember it, else asked.
+    func count(_ query: SQLQueryString, hints: PlanHints?) async throws -> Int {
+        if let hints { return try await hints.count(query, on: self) }
+        return try await rows(query).first?.integer("n") ?? 0
+    }
+}
