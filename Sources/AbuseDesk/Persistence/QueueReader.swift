@@ -113,6 +113,9 @@ struct QueueReader {
     let countCap: Int
     /// A domain or block named by at most this many targets drives the query.
     let selectiveTargets: Int
+    /// Whether a column filter's few reports drive the query only when they are also few beside the
+    /// store (see ``columnFilter(_:_:)``); not where a caller fixed ``selectiveTargets``.
+    let weighsStoreSize: Bool
     /// A page starting within this many reports is read whole in one query; a deeper one reads its ids
     /// first and then its rows, so that the names are looked up for its rows only and not for every row
     /// it skips (PostgreSQL would).
@@ -133,14 +136,15 @@ struct QueueReader {
     /// Where the counts that choose a plan are remembered (the service's), if anywhere.
     let hints: PlanHints?
 
-    init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
+    init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int? = nil,
          filingOrderTargets: Int = TargetMatch.readInFilingOrder, mergedKeys: Int = TargetMatch.mergedKeys,
          rankedMatches: Int = QueueReader.rankedMatches) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.hints = hints
         self.countCap = countCap
-        self.selectiveTargets = selectiveTargets
+        self.selectiveTargets = selectiveTargets ?? TargetMatch.selectiveTargets
+        self.weighsStoreSize = selectiveTargets == nil
         self.filingOrderTargets = filingOrderTargets
         self.rankedMatches = rankedMatches
         self.mergedKeys = mergedKeys
@@ -215,8 +219,8 @@ struct QueueReader {
             // the names of every match it ranks, not of the page's.)
             let counting = counted == nil
                 ? counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets) : nil
-            let (rows, total) = try await rows(QueueItem.columns + from + order
-                                               + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)", counting: counting)
+            let (rows, total) = try await rows(pageQuery(from: from, order: order, page: page, sorted: filtered.isSorted && !searchDrives),
+                                               counting: counting)
             if let total = total ?? counted { return (try rows.map(QueueItem.init(row:)), total) }
             return ([], try await counting?.total(on: sql) ?? .exact(0))
         }
@@ -226,6 +230,16 @@ struct QueueReader {
         }
         guard let (ids, total) = found else { return ([], .exact(0)) }
         return (try await items(ids), total)
+    }
+
+    /// A page of `from` in `order` (the columns of ``QueueItem``, SELECT left out). Where the rows are
+    /// sorted (`sorted`), SQLite sorts the ids and looks the page's rows up after: sorting whole rows, it
+    /// would look up the names of every report it sorts, not of the page's fifty (PostgreSQL looks them up
+    /// after the sort by itself).
+    func pageQuery(from: SQLQueryString, order: SQLQueryString, page: PageRequest, sorted: Bool) -> SQLQueryString {
+        let limit: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
+        guard sorted, isSQLite else { return QueueItem.columns + from + order + limit }
+        return QueueItem.columns + " FROM reports WHERE reports.id IN (SELECT reports.id" + from + order + limit + ")" + order
     }
 
     /// A relevance order ranks the newest this many matches by default: ranking reads every match it ranks (at a
@@ -398,6 +412,9 @@ struct QueueReader {
         /// to their reports, that a count reads along the targets' index (a report with two matching
         /// targets is there twice).
         var countedAlongTargets: SQLQueryString?
+        /// The ids of few reports drive the query (a rare status, a domain few reports name, words), so its
+        /// rows are sorted rather than read in order.
+        var isSorted = false
     }
 
     /// The filter as a condition on `reports`. A domain or block names targets of few reports or of many;
@@ -411,10 +428,17 @@ struct QueueReader {
             parts.append(part)
             counted.append(countedPart ?? part)
         }
-        func add(_ filter: (listed: SQLQueryString, counted: SQLQueryString)) { add(filter.listed, counted: filter.counted) }
+        var isSorted = false
+        func add(_ filter: (listed: SQLQueryString, counted: SQLQueryString, few: Bool)) {
+            isSorted = isSorted || filter.few
+            add(filter.listed, counted: filter.counted)
+        }
         var manyTargets: (part: Int, targets: SQLQueryString)?
         func add(_ naming: TargetMatch.Naming) {
-            if case .many(_, let targets) = naming, manyTargets == nil { manyTargets = (parts.count, targets) }
+            switch naming {
+            case .many(_, let targets): if manyTargets == nil { manyTargets = (parts.count, targets) }
+            case .few: isSorted = true
+            }
             add(naming.condition)
         }
         if !filter.statuses.isEmpty {
@@ -440,6 +464,7 @@ struct QueueReader {
         if let domain = filter.domain { add(try await naming(targets.host(domain))) }
         if let block = filter.netblock { add(try await naming(targets.block(block))) }
         if let words = filter.words, !drivenBySearch {
+            isSorted = true
             add(isSQLite
                 ? "reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))"
                 : "reports.id IN (SELECT report_search.report_id FROM report_search WHERE report_search.document @@ " + words.tsquery + ")")
@@ -453,26 +478,39 @@ struct QueueReader {
             // The reports themselves only where another filter asks about them.
             return others.isEmpty ? " FROM report_targets WHERE " + many.targets
                 : " FROM report_targets JOIN reports ON reports.id = report_targets.report_id WHERE " + many.targets + " AND " + all(others)
-        })
+        }, isSorted: isSorted)
     }
 
     /// A filter on a column of few values (a status, a type): `column IN (values)`, the column or expression
     /// being the first of an index (M010, M011). When at most ``selectiveTargets`` reports match (counted
-    /// first along that index, reading no more), their ids drive the query and are sorted; when more
-    /// do, the filter is checked report by report along the sort's index, and SQLite is told not to read
+    /// first along that index, reading no more), their ids drive the query and are sorted — unless they
+    /// are a large share of a small store: a page of fifty is then found by walking the sort's index
+    /// within fewer reports than sorting would read (the walk reads about 50 × stored ÷ matching, so the
+    /// ids drive up to √(25 × stored), where the walk would read twice as many). When more match, the
+    /// filter is checked report by report along the sort's index, and SQLite is told not to read
     /// the filter's index instead (`+`): its statistics know a column's average, not that this value is
     /// common, and it would read half a million reports of a type to sort them. The count chooses a plan
     /// only, so it is remembered in ``hints``.
     /// `column` is a column of `reports` (or an expression of its columns), unqualified.
-    private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws -> (listed: SQLQueryString, counted: SQLQueryString) {
+    private func columnFilter(_ column: SQLQueryString, _ values: SQLQueryString) async throws
+        -> (listed: SQLQueryString, counted: SQLQueryString, few: Bool) {
         let matching: SQLQueryString = column + " IN (" + values + ")"
         let named = try await sql.count("SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports WHERE " + matching
             + " LIMIT \(literal: selectiveTargets + 1)) AS named", hints: hints)
-        if named <= selectiveTargets {
+        var few = named <= selectiveTargets
+        if few, weighsStoreSize { few = try await named * named <= 25 * storedReports() }
+        if few {
             let few: SQLQueryString = "reports.id IN (SELECT reports.id FROM reports WHERE " + matching + ")"
-            return (few, few)
+            return (few, few, true)
         }
-        return ((isSQLite ? "+" : "") + matching, matching)
+        return ((isSQLite ? "+" : "") + matching, matching, false)
+    }
+
+    /// About how many reports are stored, read from no report: SQLite's largest row number, PostgreSQL's
+    /// statistics (none before its first analysis). A plan's count, remembered in ``hints``.
+    private func storedReports() async throws -> Int {
+        try await sql.count(isSQLite ? "SELECT COALESCE(MAX(rowid), 0) AS n FROM reports"
+                                     : "SELECT CAST(GREATEST(reltuples, 0) AS BIGINT) AS n FROM pg_class WHERE oid = 'reports'::regclass", hints: hints)
     }
 
     /// How the queue is ordered by `field`; each has its index (M010), with the id after it for ties.

@@ -116,7 +116,8 @@ struct ReportReader {
     /// store costs more than the rows of a page.
     func list(_ side: Side, accountID: String, filter: ReportFilter, sort: (ReportSortField, descending: Bool),
               page: PageRequest) async throws -> (reports: [StoredReport], total: Int) {
-        let condition = Self.condition(side, accountID: accountID, filter: filter, naming: try await naming(filter.domains))
+        let naming = try await naming(filter.domains)
+        let condition = Self.condition(side, accountID: accountID, filter: filter, naming: naming?.condition)
         let count = countQuery(side, accountID: accountID, filter: filter, condition: condition)
         func counted(_ rows: [any StoredRow]) async throws -> Int {
             if let first = rows.first { return try first.integer("list_total") }
@@ -134,9 +135,13 @@ struct ReportReader {
             }
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
-        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE " + condition
-            + " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
-            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+        let order: SQLQueryString = " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
+        let limit: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
+        // Where few reports' ids drive the query (a domain few name), its rows are sorted: SQLite sorts
+        // the ids, and reads the page's rows after, not every match's (PostgreSQL does so by itself).
+        let sortsIDs = sql.dialect.name == "sqlite" && naming?.isFew == true
+        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE "
+            + (sortsIDs ? "id IN (SELECT id FROM reports WHERE " + condition + order + limit + ")" + order : condition + order + limit))
         return (try rows.map(StoredReport.init(row:)), try await counted(rows))
     }
 
@@ -177,14 +182,14 @@ struct ReportReader {
     static let denied = SQLQueryString(deniedText)
 
     /// The reports naming one of `domains` (host names with their subdomains, or addresses) among their targets.
-    private func naming(_ domains: [String]) async throws -> SQLQueryString? {
+    private func naming(_ domains: [String]) async throws -> TargetMatch.Naming? {
         let targets = TargetMatch(sql: sql, hints: hints)
         let matches: [SQLQueryString] = domains.compactMap { text in
             if let host = HostName(text) { return targets.host(host) }
             return IPAddress(text).map(targets.address)
         }
-        guard !matches.isEmpty else { return domains.isEmpty ? nil : "FALSE" }
-        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")").condition
+        guard !matches.isEmpty else { return domains.isEmpty ? nil : .few("FALSE") }
+        return try await targets.reports(naming: "(" + matches.joined(separator: " OR ") + ")")
     }
 
     static func condition(_ side: Side, accountID: String, filter: ReportFilter, naming: SQLQueryString? = nil) -> SQLQueryString {

@@ -198,5 +198,9 @@ struct TargetMatch {
             case .few(let condition), .many(let condition, _): condition
             }
         }
+
+        var isFew: Bool {
+            if case .few = self { true } else { false }
+        }
     }
 }

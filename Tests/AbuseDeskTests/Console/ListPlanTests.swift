@@ -38,16 +38,32 @@ import Vapor
             var open = QueueFilter()
             open.statuses = [.new, .triage]
             for filter in [QueueFilter(), open] {
-                let condition = try await reader.condition(filter).condition
+                let filtered = try await reader.condition(filter)
+                let condition = filtered.condition
+                #expect(!filtered.isSorted)
                 for field in QueueSortField.allCases where field != .relevance {
                     let key = reader.sortExpression(field, words: nil)
-                    try await plans.expectIndexed("SELECT " + QueueItem.columns + " FROM reports WHERE " + condition + " ORDER BY " + key
-                                                  + " DESC, reports.id DESC LIMIT 50", "queue by \(field)")
+                    try await plans.expectIndexed("SELECT " + reader.pageQuery(from: " FROM reports WHERE " + condition, order: " ORDER BY " + key
+                                                  + " DESC, reports.id DESC", page: PageRequest(number: 1, size: 50), sorted: false), "queue by \(field)")
                     let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, descending: true)
                     for query in seek.queries(next: PageAnchor(side: .before, id: reports[50].id), limit: 50) {
                         try await plans.expectIndexed(query, "queue by \(field), seeking back")
                     }
                 }
+            }
+
+            // A rare status: its few reports' ids are sorted, and only the page's rows read after (with the
+            // names of their accounts and assignees) — on SQLite in a subquery, PostgreSQL by itself.
+            var rare = QueueFilter()
+            rare.statuses = [.denied]
+            let few = try await QueueReader(app.db, selectiveTargets: 1_000).condition(rare)
+            #expect(few.isSorted)
+            let sortedPage = try await plans.plan("SELECT " + reader.pageQuery(from: " FROM reports WHERE " + few.condition,
+                                                                   order: " ORDER BY reports.created_at DESC, reports.id DESC",
+                                                                   page: PageRequest(number: 1, size: 50), sorted: true))
+            if sql.dialect.name == "sqlite" {
+                #expect(sortedPage.contains("LIST SUBQUERY") && sortedPage.contains("SEARCH reports USING INDEX sqlite_autoindex_reports_1 (id=?)")
+                        && !sortedPage.contains("SCAN reports"), "a rare status's page: \(sortedPage)")
             }
 
             // An address's reports (a case file's related reports, the queue filtered by one address) in
