@@ -24,10 +24,23 @@ final class PlanHints: Sendable {
     /// The count `query` gives (a statement with one integer column `n`), from the store when it is not
     /// remembered or has expired.
     func count(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
+        if let known = recall(query, on: sql) { return known }
+        let count = try await sql.rows(query).first?.integer("n") ?? 0
+        remember(count, of: query, on: sql)
+        return count
+    }
+
+    /// What `query` counted, if that is remembered and has not expired.
+    func recall(_ query: SQLQueryString, on sql: any SQLDatabase) -> Int? {
         let key = Self.key(query, on: sql)
         let now = NIODeadline.now()
-        if let known = counts.withLockedValue({ $0[key] }), known.until > now { return known.count }
-        let count = try await sql.rows(query).first?.integer("n") ?? 0
+        return counts.withLockedValue { counts in counts[key].flatMap { $0.until > now ? $0.count : nil } }
+    }
+
+    /// Remembers what `query` counted (or how many rows it read), for ``lifetime``.
+    func remember(_ count: Int, of query: SQLQueryString, on sql: any SQLDatabase) {
+        let key = Self.key(query, on: sql)
+        let now = NIODeadline.now()
         counts.withLockedValue { counts in
             if counts.count >= capacity {
                 counts = counts.filter { $0.value.until > now }
@@ -35,7 +48,6 @@ final class PlanHints: Sendable {
             }
             counts[key] = (count, now + lifetime)
         }
-        return count
     }
 
     /// A statement's text with its values: two statements that differ only in a bound value are two counts.

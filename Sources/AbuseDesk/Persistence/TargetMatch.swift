@@ -122,8 +122,15 @@ struct TargetMatch {
             return (low...high).map { byte in Key(column: .address, value: first.dropLast(2) + [byte].hexString) }
         }
         guard let host else { return [] }
-        let values = try await sql.rows(hostsQuery(from: host.reversed, upTo: limit)).map { try $0.string("k") }
-        guard values.count <= limit else { return nil }
+        // That a domain has more hosts than `limit` is remembered in ``hints``: it only sends the list to
+        // another plan. (Which hosts it has is not: a new one would be missing.)
+        let query = hostsQuery(from: host.reversed, upTo: limit)
+        if let known = hints?.recall(query, on: sql), known > limit { return nil }
+        let values = try await sql.rows(query).map { try $0.string("k") }
+        guard values.count <= limit else {
+            hints?.remember(values.count, of: query, on: sql)
+            return nil
+        }
         return values.filter { $0 == host.reversed || $0.hasPrefix(host.reversed + ".") }.map { Key(column: .host, value: $0) }
     }
 

@@ -35,6 +35,29 @@ import Testing
         }
     }
 
+    /// That a domain has more hosts than are merged is remembered; which hosts a domain has is not (a new
+    /// one would be left out), and the answers are a scan's either way.
+    @Test func aDomainOfManyHostsIsRememberedAsManyNotAsItsHosts() async throws {
+        try await Seeded.withReports(300, seed: 8) { app, _, _, reports in
+            let sql = try app.sql
+            let hints = PlanHints(lifetime: .hours(1))
+            let reader = try QueueReader(app.db, hints: hints, mergedKeys: 4)
+            let targets = TargetMatch(sql: sql, hints: hints)
+            for (name, many) in [("z0.example", true), ("h3.z0.example", false)] {
+                let domain = try #require(HostName(name))
+                var filter = QueueFilter()
+                filter.domain = domain
+                let expected = reports.filter { $0.matches(filter) }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }
+                for _ in 0..<2 {
+                    let (items, total) = try await reader.list(filter, sort: (.createdAt, true), page: PageRequest(number: 1, size: 20))
+                    #expect(items.map(\.id) == Array(expected.prefix(20)).map(\.id) && total == .exact(expected.count), "\(name)")
+                }
+                let remembered = hints.recall(targets.hostsQuery(from: domain.reversed, upTo: 4), on: sql)
+                #expect(many ? remembered == 5 : remembered == nil, "\(name): \(String(describing: remembered))")
+            }
+        }
+    }
+
     /// A status counted rare grows common (and back) while its count is remembered: the queue reads it
     /// with the plan of the count it remembers, and the pages and totals are still a scan's.
     @Test func aStaleCountChangesThePlanNotThePage() async throws {
