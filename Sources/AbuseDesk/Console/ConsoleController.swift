@@ -157,7 +157,11 @@ struct ConsoleController: RouteCollection {
             var types: [Option]
             var threatTypes: [Option]
             var incidentTypes: [Option]
+            /// The accounts to choose from, unless there are too many to list (`accountTyped`).
             var accounts: [Option]
+            /// Whether the account's id is typed, and the id asked for.
+            var accountTyped: Bool
+            var accountID: String
             var assignees: [Option]
             var sorts: [Option]
             var perPage: [Option]
@@ -211,7 +215,9 @@ struct ConsoleController: RouteCollection {
         problems += query.problems.map { Problem(field: $0.path, label: Self.filterLabels[$0.path] ?? $0.path, message: $0.message) }
         let (items, total) = query.problems.isEmpty ? try await QueueReader(request.db, hints: request.planHints).list(filter, sort: sort, page: page) : ([], .exact(0))
         let operators = try await OperatorModel.query(on: request.db).sort(\.$email).all()
-        let accounts = try await AccountModel.query(on: request.db).sort(\.$name).all()
+        // A provider's customers are thousands: past a few hundred, the account's id is typed instead.
+        let accounts = try await AccountModel.query(on: request.db).sort(\.$name).limit(Self.listedAccounts + 1).all()
+        let accountTyped = accounts.count > Self.listedAccounts
         let sortValue = "\(sort.0.rawValue),\(sort.descending ? "desc" : "asc")"
         let filters = QueuePage.Filters(
             statuses: Option.list(ReportStatus.allCases.map(\.rawValue), selected: selected("status").flatMap { $0.split(separator: ",").map(String.init) }),
@@ -222,8 +228,9 @@ struct ConsoleController: RouteCollection {
                 + Option.list(taxonomy.threatTypes.map(\.name), selected: selected("threat_type")),
             incidentTypes: [Option(value: "", label: "Any incident type", selected: false)]
                 + Option.list(taxonomy.incidentTypeNames, selected: selected("incident_type")),
-            accounts: [Option(value: "", label: "Any account", selected: false)]
+            accounts: accountTyped ? [] : [Option(value: "", label: "Any account", selected: false)]
                 + accounts.map { Option(value: $0.id ?? "", label: $0.name, selected: selected("account_id").contains($0.id ?? "")) },
+            accountTyped: accountTyped, accountID: selected("account_id").first ?? "",
             assignees: [Option(value: "", label: "Anyone or nobody", selected: false), Option(value: "me", label: "Me", selected: selected("assigned_to") == ["me"]),
                         Option(value: "none", label: "Nobody", selected: selected("assigned_to") == ["none"])]
                 + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: selected("assigned_to").contains($0.id ?? "")) },
@@ -246,6 +253,9 @@ struct ConsoleController: RouteCollection {
         return try await ConsoleView.render("queue", title: "Report queue", nav: "queue", page: content, notice: notice, problems: problems,
                                             status: problems.isEmpty ? status : .badRequest, for: request)
     }
+
+    /// Up to this many accounts are offered as a list in the queue's filter.
+    static let listedAccounts = 300
 
     static let sortOptions = [("created_at,desc", "Newest first"), ("created_at,asc", "Oldest first"), ("updated_at,desc", "Recently changed"),
                               ("severity,asc", "Severity, highest first"), ("status,asc", "Status"), ("type,asc", "Type"), ("domain,asc", "Domain"),

@@ -353,6 +353,27 @@ extension TestingHTTPResponse {
     }
 
     /// QA finding 20: the mail page said "281 e-mails" and showed 20, with no way to the rest.
+    /// A provider's thousands of customers are not a list in every queue page: past a few hundred, the
+    /// account filter is the account's id, typed.
+    @Test func theQueueListsAccountsToChooseOnlyWhileTheyAreFew() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            _ = try await world.fileURLReport("https://login.example.com/a")
+            var browser = ConsoleBrowser(app: app)
+            try await browser.signIn("analyst@abusedesk.test")
+            let few = try await browser.get("/console/reports").body.string
+            #expect(few.contains(#"<select id="f-account" name="account_id">"#) && few.contains(">Acme Hosting</option>"))
+            let sql = try app.sql
+            for index in 0..<ConsoleController.listedAccounts {
+                try await sql.raw("INSERT INTO accounts (id, name, created_at) VALUES (\(bind: "bulk\(index)"), \(bind: "Customer \(index)"), \(bind: Date()))").run()
+            }
+            let many = try await browser.get("/console/reports?account_id=\(world.acme)").body.string
+            #expect(!many.contains(#"<select id="f-account""#) && !many.contains(">Customer 7</option>"))
+            #expect(many.contains(#"<input type="text" id="f-account" name="account_id" value="\#(world.acme)""#))
+            #expect(many.contains(#"<strong id="total">1</strong> report"#), "the typed account still filters")
+        }
+    }
+
     @Test func theMailPageIsPaged() async throws {
         try await withTestApp { app in
             _ = try await AccountsWorld(app)
