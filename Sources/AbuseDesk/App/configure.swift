@@ -29,6 +29,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M010_SearchAndSortTheQueue())
     app.migrations.add(M011_TallyByStatementAndListTheRest())
     app.migrations.add(M012_TargetsInFilingOrder())
+    app.migrations.add(M013_EveryAppealInFilingOrder())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

@@ -22,10 +22,7 @@ extension AdminAPIController {
         let status = query.choice("status", AppealStatus.self)
         let page = query.page()
         try query.check()
-        var appeals = AppealModel.query(on: request.db)
-        if let status { appeals = appeals.filter(\.$status == status.rawValue) }
-        let total = try await appeals.copy().count()
-        let found = try await appeals.sort(\.$createdAt).sort(\.$id).range(page.rows).all()
+        let (found, total) = try await AppealReader(request.db).list(status: status, oldestFirst: true, page: page)
         return Envelope.success(.array(found.map(AdminRepresentation.appeal)),
                                 page: page, count: found.count, total: total)
     }

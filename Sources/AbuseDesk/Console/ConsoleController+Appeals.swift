@@ -23,6 +23,12 @@ extension ConsoleController {
 
         var statuses: [Option]
         var rows: [Row]
+        var total: String
+        var single: Bool
+        var page: Int
+        var pages: Int
+        var previousURL: String?
+        var nextURL: String?
         var failedAppeal: String?
         var draftDecision: String
         var draftReason: String
@@ -37,8 +43,15 @@ extension ConsoleController {
                        submitted: JSONObject = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         var query = QueryParameters(request.url.query, droppingEmpty: true)
         let chosen = query.choice("status", AppealStatus.self) ?? .open
-        let appeals = try await AppealModel.query(on: request.db).filter(\.$status == chosen.rawValue)
-            .sort(\.$createdAt, chosen == .open ? .ascending : .descending).sort(\.$id).limit(200).all()
+        let page = query.page()
+        if request.method == .GET {
+            query.rejectUnknown(allowed: ["status", "page", "per_page", "done"])
+            try query.check()
+        }
+        // Open appeals oldest first, the longest waiting on top; answered ones newest first.
+        let (appeals, total) = try await AppealReader(request.db).list(status: chosen, oldestFirst: chosen == .open, page: page)
+        let links = page.links(path: "/console/appeals", query: request.method == .GET ? request.url.query ?? "" : "status=\(chosen.rawValue)",
+                               total: total)
         let mitigations = try await MitigationModel.query(on: request.db).filter(\.$id ~~ appeals.map(\.mitigationID)).all()
         let accountIDs = Set(appeals.compactMap(\.accountID))
         let accounts = accountIDs.isEmpty ? [] : try await AccountModel.query(on: request.db).filter(\.$id ~~ Array(accountIDs)).all()
@@ -51,10 +64,11 @@ extension ConsoleController {
                                    decided: appeal.decidedAt.map(ConsoleFormat.time), decisionReason: appeal.decisionReason,
                                    isOpen: appeal.status == AppealStatus.open.rawValue)
         }
-        let page = AppealsPage(statuses: Option.list(AppealStatus.allCases.map(\.rawValue), selected: [chosen.rawValue]), rows: rows,
-                               failedAppeal: failedAppeal, draftDecision: submitted["decision"]?.stringValue ?? "",
-                               draftReason: submitted["reason"]?.stringValue ?? "")
-        return try await ConsoleView.render("appeals", title: "Appeals", nav: "appeals", page: page, notice: notice, problems: problems,
+        let content = AppealsPage(statuses: Option.list(AppealStatus.allCases.map(\.rawValue), selected: [chosen.rawValue]), rows: rows,
+                                  total: ConsoleFormat.count(.exact(total)), single: total == 1, page: page.number, pages: links.pages,
+                                  previousURL: links.previous, nextURL: links.next, failedAppeal: failedAppeal,
+                                  draftDecision: submitted["decision"]?.stringValue ?? "", draftReason: submitted["reason"]?.stringValue ?? "")
+        return try await ConsoleView.render("appeals", title: "Appeals", nav: "appeals", page: content, notice: notice, problems: problems,
                                             status: status, for: request)
     }
 

@@ -353,6 +353,40 @@ extension TestingHTTPResponse {
     }
 
     /// QA finding 20: the mail page said "281 e-mails" and showed 20, with no way to the rest.
+    /// The appeals queue is paged like the mail: every open appeal is reachable, oldest first, with its
+    /// total; the admin API pages the same list.
+    @Test func theAppealsQueueIsPaged() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let report = try await world.fileURLReport()
+            try await world.accept(report)
+            let mitigation = try await world.mitigate(report)
+            #expect(try await world.send(.POST, world.reports(world.acme) + "/\(report)/mitigations/appeal", token: world.acmeToken,
+                                         json: ["appeals": [["id": .string(mitigation), "reason": "removed"]]]).status == .ok)
+            let sql = try app.sql
+            // Twenty-four more, each filed a minute after the one before.
+            for index in 1...24 {
+                try await sql.raw("""
+                    INSERT INTO appeals (id, report_id, mitigation_id, request_id, account_id, reason, status, created_at)
+                    VALUES (\(bind: "appeal\(index)"), \(bind: report), \(bind: mitigation), \(bind: "request\(index)"), \(bind: world.acme),
+                            'other', 'open', \(bind: Date().addingTimeInterval(Double(index) * 60)))
+                    """).run()
+            }
+            var browser = ConsoleBrowser(app: app)
+            try await browser.signIn("analyst@abusedesk.test")
+            let first = try await browser.get("/console/appeals").body.string
+            #expect(first.contains("<strong>25</strong> appeals") && first.contains("Page 1 of 2") && !first.contains("id=\"appeal-appeal24\""))
+            #expect(first.contains(#"href="/console/appeals?page=2" rel="next""#))
+            let second = try await browser.get("/console/appeals?page=2").body.string
+            #expect(second.contains("id=\"appeal-appeal24\"") && second.components(separatedBy: "class=\"card\" id=\"appeal-").count - 1 == 5)
+            #expect(try await browser.get("/console/appeals?status=bogus").status == .badRequest)
+
+            let listed = try await world.send(.GET, "/admin/v1/appeals?status=open&per_page=10&page=3", token: world.analystToken).json
+            #expect(listed["result_info"]?["total_count"] == 25 && listed["result"]?.arrayValue?.count == 5)
+            #expect(listed["result"]?[4]?["id"] == "appeal24", "oldest first, the newest last")
+        }
+    }
+
     /// A provider's thousands of customers are not a list in every queue page: past a few hundred, the
     /// account filter is the account's id, typed.
     @Test func theQueueListsAccountsToChooseOnlyWhileTheyAreFew() async throws {

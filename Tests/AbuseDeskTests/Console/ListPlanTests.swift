@@ -93,6 +93,7 @@ import Vapor
                  WHERE sent_at IS NULL AND ((sent_at IS NULL AND failed_at IS NOT NULL)) ORDER BY created_at DESC, id DESC LIMIT 50
                 """, "failed mail")
             try await plans.expectIndexed("SELECT id FROM appeals WHERE status = 'open' ORDER BY created_at ASC, id ASC LIMIT 200", "open appeals")
+            try await plans.expectIndexed("SELECT id FROM appeals WHERE TRUE ORDER BY created_at DESC, id DESC LIMIT 50", "every appeal (M013)")
             try await plans.expectIndexed("SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts > 0", "troubled mail count")
         }
     }

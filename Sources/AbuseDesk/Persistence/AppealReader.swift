@@ -1,0 +1,49 @@
+import AbuseDeskCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// Reads the appeals queue for operators: the appeals in one status, in filing order, a page and its
+/// exact total in one statement (a status's appeals are a range of their index, M011).
+struct AppealReader {
+    let sql: any SQLDatabase
+
+    init(_ database: any Database) throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        self.sql = sql
+    }
+
+    func list(status: AppealStatus?, oldestFirst: Bool, page: PageRequest) async throws -> (items: [AppealModel], total: Int) {
+        let condition: SQLQueryString = status.map { "status = \(bind: $0.rawValue)" } ?? "TRUE"
+        let count: SQLQueryString = "SELECT COUNT(*) AS n FROM appeals WHERE " + condition
+        let direction: SQLQueryString = oldestFirst ? " ASC" : " DESC"
+        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, \(idents: AppealModel.columns, joinedBy: ", ") FROM appeals WHERE "
+            + condition + " ORDER BY created_at" + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+        // A page past the end carries no total; then it is counted alone.
+        guard let first = rows.first else { return ([], try await sql.rows(count).first?.integer("n") ?? 0) }
+        return (try rows.map(AppealModel.init(row:)), try first.integer("list_total"))
+    }
+}
+
+extension AppealModel {
+    /// The stored columns, read as rows for a page of the appeals queue.
+    static let columns: [String] = ["id", "report_id", "mitigation_id", "request_id", "account_id", "reason", "details", "status",
+                                    "created_at", "decided_at", "decision_reason"]
+
+    /// An appeal as stored, from a row of ``columns``.
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        reportID = try row.string("report_id")
+        mitigationID = try row.string("mitigation_id")
+        requestID = try row.string("request_id")
+        accountID = try row.optionalString("account_id")
+        reason = try row.string("reason")
+        details = try row.optionalString("details")
+        status = try row.string("status")
+        createdAt = try row.date("created_at")
+        decidedAt = try row.optionalDate("decided_at")
+        decisionReason = try row.optionalString("decision_reason")
+        $id.exists = true
+    }
+}
