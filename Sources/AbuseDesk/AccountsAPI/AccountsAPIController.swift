@@ -49,7 +49,7 @@ struct AccountsAPIController: RouteCollection {
 
         let (reports, total) = try await ReportReader(request.db, hints: request.planHints)
             .list(.customer, accountID: account, filter: filter, sort: sort, page: page)
-        let items = reports.map { AccountsRepresentation.customerReport($0, counts: $0.mitigationCounts ?? [:]) }
+        let items = reports.map { AccountsRepresentation.customerReport($0) }
         return Envelope.success(["reports": .array(items)],
                                 page: page, count: items.count, total: total)
     }
@@ -57,7 +57,7 @@ struct AccountsAPIController: RouteCollection {
     @Sendable
     func detail(_ request: Request) async throws -> Response {
         let report = try await customerReport(request, scope: .read)
-        return Envelope.success(AccountsRepresentation.customerReport(report, counts: report.mitigationCounts ?? [:]))
+        return Envelope.success(AccountsRepresentation.customerReport(report))
     }
 
     @Sendable

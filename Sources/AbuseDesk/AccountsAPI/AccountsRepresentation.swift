@@ -11,8 +11,9 @@ enum AccountsRepresentation {
          "company": .optional(reporter?.organization), "telephone": .optional(reporter?.phone)]
     }
 
-    /// A report against the account, as its customer sees it.
-    static func customerReport(_ report: StoredReport, counts: [MitigationStatus: Int]) -> JSONValue {
+    /// A report against the account, as its customer sees it (read with its mitigations' statuses).
+    static func customerReport(_ report: StoredReport) -> JSONValue {
+        let counts = report.mitigationCounts ?? [:]
         let status = CustomerReportStatus(status: report.status, denialReason: report.denialReason) ?? .inReview
         let urls = report.urls
         let summary: JSONValue = [
