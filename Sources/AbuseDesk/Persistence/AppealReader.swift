@@ -17,11 +17,9 @@ struct AppealReader {
         let condition: SQLQueryString = status.map { "status = \(bind: $0.rawValue)" } ?? "TRUE"
         let count: SQLQueryString = "SELECT COUNT(*) AS n FROM appeals WHERE " + condition
         let direction: SQLQueryString = oldestFirst ? " ASC" : " DESC"
-        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, \(idents: AppealModel.columns, joinedBy: ", ") FROM appeals WHERE "
-            + condition + " ORDER BY created_at" + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
-        // A page past the end carries no total; then it is counted alone.
-        guard let first = rows.first else { return ([], try await sql.rows(count).first?.integer("n") ?? 0) }
-        return (try rows.map(AppealModel.init(row:)), try first.integer("list_total"))
+        let (rows, total) = try await sql.rows("\(idents: AppealModel.columns, joinedBy: ", ") FROM appeals WHERE " + condition
+            + " ORDER BY created_at" + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)", counted: count)
+        return (try rows.map(AppealModel.init(row:)), total)
     }
 }
 

@@ -36,23 +36,18 @@ struct OutboxReader {
         let from: SQLQueryString = " FROM " + table + " WHERE " + (parts.isEmpty ? "TRUE" : parts.joined(separator: " AND "))
         let cap = page.offset + page.size + Self.countCap
         let count: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail"
-        func total(_ rows: [any StoredRow]) async throws -> ListTotal {
-            let counted: Int
-            if let first = rows.first { counted = try first.integer("list_total") } else { counted = try await sql.rows(count).first?.integer("n") ?? 0 }
-            return counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted)
-        }
         let order: SQLQueryString = " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        let columns: SQLQueryString = "(" + count + ") AS list_total, \(idents: OutboxMessageModel.columns, joinedBy: ", ")"
+        let columns: SQLQueryString = "\(idents: OutboxMessageModel.columns, joinedBy: ", ")"
         if page.offset <= QueueReader.readWholeUpTo {
             // Near the start, the page's e-mails and their total in one statement.
-            let rows = try await sql.rows("SELECT " + columns + from + order)
-            return (try rows.map(OutboxMessageModel.init(row:)), try await total(rows))
+            let (rows, counted) = try await sql.rows(columns + from + order, counted: count)
+            return (try rows.map(OutboxMessageModel.init(row:)), .counted(counted, upTo: cap))
         }
         // Deeper, the ids first from the index alone, then the page's e-mails with their bodies.
         let ids = try await sql.rows("SELECT id" + from + order).map { try $0.string("id") }
-        guard !ids.isEmpty else { return ([], try await total([])) }
-        let rows = try await sql.rows("SELECT " + columns + " FROM outbox_messages WHERE id IN (\(binds: ids))")
-        return (try rows.map(OutboxMessageModel.init(row:)).ordered(as: ids, by: \.id), try await total(rows))
+        guard !ids.isEmpty else { return ([], .counted(try await sql.count(count), upTo: cap)) }
+        let (rows, counted) = try await sql.rows(columns + " FROM outbox_messages WHERE id IN (\(binds: ids))", counted: count)
+        return (try rows.map(OutboxMessageModel.init(row:)).ordered(as: ids, by: \.id), .counted(counted, upTo: cap))
     }
 
     /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.

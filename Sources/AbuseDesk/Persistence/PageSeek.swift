@@ -80,3 +80,15 @@ struct PageSeek {
         return keyIsUnique ? [further] : [rest, further]
     }
 }
+
+extension PageRequest {
+    /// The SELECT (from its columns on) of this page of the reports `from` (a FROM and WHERE clause over
+    /// `reports`) holds in `order`. With `idsFirst`, the page's ids are sorted and skipped alone and only
+    /// its own rows read after: a store would otherwise compute the columns of every report it sorts
+    /// (SQLite, looking up each one's subqueries) or skips (PostgreSQL).
+    func ofReports(_ columns: SQLQueryString, from: SQLQueryString, order: SQLQueryString, idsFirst: Bool) -> SQLQueryString {
+        let limit: SQLQueryString = " LIMIT \(literal: size) OFFSET \(literal: offset)"
+        guard idsFirst else { return columns + from + order + limit }
+        return columns + " FROM reports WHERE reports.id IN (SELECT reports.id" + from + order + limit + ")" + order
+    }
+}

@@ -59,7 +59,7 @@ final class PlanHints: Sendable {
 
 extension SQLDatabase {
     /// The count `query` gives (one integer column `n`): from `hints` when they remember it, else asked.
-    func count(_ query: SQLQueryString, hints: PlanHints?) async throws -> Int {
+    func count(_ query: SQLQueryString, hints: PlanHints? = nil) async throws -> Int {
         if let hints { return try await hints.count(query, on: self) }
         return try await rows(query).first?.integer("n") ?? 0
     }

@@ -96,6 +96,9 @@ struct ListTotal: Sendable, Equatable {
     var isExact: Bool
 
     static func exact(_ count: Int) -> ListTotal { ListTotal(count: count, isExact: true) }
+
+    /// A count taken up to one past `cap`: exact below it, at least `cap` when it got there.
+    static func counted(_ count: Int, upTo cap: Int) -> ListTotal { count > cap ? ListTotal(count: cap, isExact: false) : .exact(count) }
 }
 
 /// Reads the operators' queue: every report, however it came in and wherever it was routed.
@@ -114,7 +117,7 @@ struct QueueReader {
     /// A domain or block named by at most this many targets drives the query.
     let selectiveTargets: Int
     /// Whether a column filter's few reports drive the query only when they are also few beside the
-    /// store (see ``columnFilter(_:_:)``); not where a caller fixed ``selectiveTargets``.
+    /// store (see ``columnFilter(_:_:)``), or whenever they are at most ``selectiveTargets``.
     let weighsStoreSize: Bool
     /// A page starting within this many reports is read whole in one query; a deeper one reads its ids
     /// first and then its rows, so that the names are looked up for its rows only and not for every row
@@ -136,15 +139,16 @@ struct QueueReader {
     /// Where the counts that choose a plan are remembered (the service's), if anywhere.
     let hints: PlanHints?
 
-    init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int? = nil,
+    init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
+         weighsStoreSize: Bool = true,
          filingOrderTargets: Int = TargetMatch.readInFilingOrder, mergedKeys: Int = TargetMatch.mergedKeys,
          rankedMatches: Int = QueueReader.rankedMatches) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.hints = hints
         self.countCap = countCap
-        self.selectiveTargets = selectiveTargets ?? TargetMatch.selectiveTargets
-        self.weighsStoreSize = selectiveTargets == nil
+        self.selectiveTargets = selectiveTargets
+        self.weighsStoreSize = weighsStoreSize
         self.filingOrderTargets = filingOrderTargets
         self.rankedMatches = rankedMatches
         self.mergedKeys = mergedKeys
@@ -217,12 +221,11 @@ struct QueueReader {
         if found == nil, page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
             // A page near the start in one query, with its total. (Not one SQLite ranks: it would look up
             // the names of every match it ranks, not of the page's.)
-            let counting = counted == nil
-                ? counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets) : nil
-            let (rows, total) = try await rows(pageQuery(from: from, order: order, page: page, sorted: filtered.isSorted && !searchDrives),
-                                               counting: counting)
-            if let total = total ?? counted { return (try rows.map(QueueItem.init(row:)), total) }
-            return ([], try await counting?.total(on: sql) ?? .exact(0))
+            let select = pageQuery(from: from, order: order, page: page, sorted: filtered.isSorted && !searchDrives)
+            if let counted { return (try await sql.rows("SELECT " + select).map(QueueItem.init(row:)), counted) }
+            let (rows, total) = try await counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+                .rows(select, on: sql)
+            return (try rows.map(QueueItem.init(row:)), total)
         }
         if found == nil {
             found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
@@ -237,9 +240,7 @@ struct QueueReader {
     /// would look up the names of every report it sorts, not of the page's fifty (PostgreSQL looks them up
     /// after the sort by itself).
     func pageQuery(from: SQLQueryString, order: SQLQueryString, page: PageRequest, sorted: Bool) -> SQLQueryString {
-        let limit: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        guard sorted, isSQLite else { return QueueItem.columns + from + order + limit }
-        return QueueItem.columns + " FROM reports WHERE reports.id IN (SELECT reports.id" + from + order + limit + ")" + order
+        page.ofReports(QueueItem.columns, from: from, order: order, idsFirst: sorted && isSQLite)
     }
 
     /// A relevance order ranks the newest this many matches by default: ranking reads every match it ranks (at a
@@ -272,10 +273,8 @@ struct QueueReader {
     /// The same with the list's total, counted in the same statement (or alone, when the page is empty).
     private func items(_ ids: [String], counting: Counting) async throws -> (items: [QueueItem], total: ListTotal) {
         guard !ids.isEmpty else { return ([], try await counting.total(on: sql)) }
-        let (rows, total) = try await rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))", counting: counting)
-        let items = try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id)
-        if let total { return (items, total) }
-        return (items, try await counting.total(on: sql))
+        let (rows, total) = try await counting.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))", on: sql)
+        return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), total)
     }
 
     /// The targets a filter names when it names nothing else — a domain or a block, not both — and one
@@ -311,12 +310,10 @@ struct QueueReader {
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
                               countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?,
                               counted: ListTotal? = nil) async throws -> (ids: [String], total: ListTotal) {
-        let counting = counted == nil ? counting(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets) : nil
-        let (rows, total) = try await rows("reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
-                                           counting: counting)
-        let ids = try rows.map { try $0.string("id") }
-        if let total = total ?? counted { return (ids, total) }
-        return ([], try await counting?.total(on: sql) ?? .exact(0))
+        let select: SQLQueryString = "reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
+        if let counted { return (try await sql.rows("SELECT " + select).map { try $0.string("id") }, counted) }
+        let (rows, total) = try await counting(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets).rows(select, on: sql)
+        return (try rows.map { try $0.string("id") }, total)
     }
 
     /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
@@ -344,19 +341,13 @@ struct QueueReader {
         let query: SQLQueryString
         let cap: Int
 
-        func total(_ counted: Int) -> ListTotal { counted > cap ? ListTotal(count: cap, isExact: false) : .exact(counted) }
+        func total(on sql: any SQLDatabase) async throws -> ListTotal { .counted(try await sql.count(query), upTo: cap) }
 
-        func total(on sql: any SQLDatabase) async throws -> ListTotal { total(try await sql.rows(query).first?.integer("n") ?? 0) }
-    }
-
-    /// The rows of a SELECT (`select`, after the word) and the total `counting` gives, in one statement: the
-    /// count is a subquery that names nothing of the rows, which both stores evaluate once, and a round trip
-    /// to the store costs more than the page's rows. The total is nil without `counting`, or without a row
-    /// to carry it.
-    private func rows(_ select: SQLQueryString, counting: Counting?) async throws -> (rows: [any StoredRow], total: ListTotal?) {
-        guard let counting else { return (try await sql.rows("SELECT " + select), nil) }
-        let rows = try await sql.rows("SELECT (" + counting.query + ") AS list_total, " + select)
-        return (rows, try rows.first.map { counting.total(try $0.integer("list_total")) })
+        /// The rows of a SELECT (from its columns on) with this total, in one statement.
+        func rows(_ select: SQLQueryString, on sql: any SQLDatabase) async throws -> (rows: [any StoredRow], total: ListTotal) {
+            let (rows, count) = try await sql.rows(select, counted: query)
+            return (rows, .counted(count, upTo: cap))
+        }
     }
 
     /// How many rows of `from` (a FROM and WHERE clause) there are, counting no further than `cap` + 1;

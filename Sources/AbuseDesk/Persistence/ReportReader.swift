@@ -119,10 +119,6 @@ struct ReportReader {
         let naming = try await naming(filter.domains)
         let condition = Self.condition(side, accountID: accountID, filter: filter, naming: naming?.condition)
         let count = countQuery(side, accountID: accountID, filter: filter, condition: condition)
-        func counted(_ rows: [any StoredRow]) async throws -> Int {
-            if let first = rows.first { return try first.integer("list_total") }
-            return try await sql.rows(count).first?.integer("n") ?? 0
-        }
         let key = Self.sortExpression(sort.0, side: side)
         if let anchor = page.anchor {
             // A page next to one already read: from its anchor along the sort's index (M011); with nothing
@@ -130,21 +126,20 @@ struct ReportReader {
             let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
-                let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE id IN (\(binds: ids))")
-                return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), try await counted(rows))
+                let (rows, total) = try await sql.rows(columns(side) + " FROM reports WHERE id IN (\(binds: ids))", counted: count)
+                return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
             }
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let order: SQLQueryString = " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
-        let limit: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
         // Where few reports' ids drive the query (a domain few name), its rows are sorted: SQLite sorts
         // the ids, and reads the page's rows after, not every match's (PostgreSQL does so by itself). A
         // deep page skips ids too: PostgreSQL would read each skipped report's mitigations (a page 2,000
         // deep, 40,000 of them, took a second).
         let sortsIDs = (sql.dialect.name == "sqlite" && naming?.isFew == true) || page.offset > QueueReader.readWholeUpTo
-        let rows = try await sql.rows("SELECT (" + count + ") AS list_total, " + columns(side) + " FROM reports WHERE "
-            + (sortsIDs ? "id IN (SELECT id FROM reports WHERE " + condition + order + limit + ")" + order : condition + order + limit))
-        return (try rows.map(StoredReport.init(row:)), try await counted(rows))
+        let (rows, total) = try await sql.rows(page.ofReports(columns(side), from: " FROM reports WHERE " + condition, order: order, idsFirst: sortsIDs),
+                                               counted: count)
+        return (try rows.map(StoredReport.init(row:)), total)
     }
 
     /// How many reports match, as a statement of one column `n`. Filters on status and type alone — the

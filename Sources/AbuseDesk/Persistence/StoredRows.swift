@@ -38,6 +38,18 @@ extension SQLDatabase {
     }
 }
 
+extension SQLDatabase {
+    /// The rows of a SELECT (`select`, from its columns on) and the count `count` gives (a statement of one
+    /// integer column `n`), in one statement: the count is a subquery that names nothing of the rows,
+    /// which both stores evaluate once, and a round trip to the store costs more than a page's rows. With
+    /// no row to carry it (a page past the end), the count is asked alone.
+    func rows(_ select: SQLQueryString, counted count: SQLQueryString) async throws -> (rows: [any StoredRow], count: Int) {
+        let rows = try await rows("SELECT (" + count + ") AS list_total, " + select)
+        if let first = rows.first { return (rows, try first.integer("list_total")) }
+        return (rows, try await self.count(count))
+    }
+}
+
 /// The rows of one statement, appended on the database's thread one after the other and read once
 /// the statement is done.
 private final class CollectedRows: @unchecked Sendable {

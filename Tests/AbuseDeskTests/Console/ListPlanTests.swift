@@ -34,7 +34,7 @@ import Vapor
             }
 
             // The queue in each sort, everything and a common status (checked along the sort's index), and seeking.
-            let reader = try QueueReader(app.db, selectiveTargets: 10)
+            let reader = try QueueReader(app.db, selectiveTargets: 10, weighsStoreSize: false)
             var open = QueueFilter()
             open.statuses = [.new, .triage]
             for filter in [QueueFilter(), open] {
@@ -56,7 +56,7 @@ import Vapor
             // names of their accounts and assignees) — on SQLite in a subquery, PostgreSQL by itself.
             var rare = QueueFilter()
             rare.statuses = [.denied]
-            let few = try await QueueReader(app.db, selectiveTargets: 1_000).condition(rare)
+            let few = try await QueueReader(app.db, selectiveTargets: 1_000, weighsStoreSize: false).condition(rare)
             #expect(few.isSorted)
             let sortedPage = try await plans.plan("SELECT " + reader.pageQuery(from: " FROM reports WHERE " + few.condition,
                                                                    order: " ORDER BY reports.created_at DESC, reports.id DESC",

@@ -69,7 +69,7 @@ import Testing
             let denied = reports.filter { $0.status == .denied }.count
             // Counted rare (exactly as many as drive a query), then a hundred more reports denied.
             let hints = PlanHints(lifetime: .hours(1))
-            let reader = try QueueReader(app.db, hints: hints, countCap: 40, selectiveTargets: denied)
+            let reader = try QueueReader(app.db, hints: hints, countCap: 40, selectiveTargets: denied, weighsStoreSize: false)
             func expectScan(_ reader: QueueReader, _ why: String) async throws {
                 let expected = reports.filter { $0.matches(filter) }
                 for sort in [(QueueSortField.createdAt, descending: true), (.severity, descending: false)] {
@@ -90,7 +90,7 @@ import Testing
             }
             try await expectScan(reader, "common, remembered rare")
             // Counted common now, then rare again.
-            let fresh = try QueueReader(app.db, hints: PlanHints(lifetime: .hours(1)), countCap: 40, selectiveTargets: denied)
+            let fresh = try QueueReader(app.db, hints: PlanHints(lifetime: .hours(1)), countCap: 40, selectiveTargets: denied, weighsStoreSize: false)
             _ = try await fresh.list(filter, sort: (.createdAt, true), page: PageRequest(number: 1, size: 50))
             for index in changed {
                 reports[index].status = .new
