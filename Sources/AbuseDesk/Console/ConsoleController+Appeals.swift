@@ -23,12 +23,7 @@ extension ConsoleController {
 
         var statuses: [Option]
         var rows: [Row]
-        var total: String
-        var single: Bool
-        var page: Int
-        var pages: Int
-        var previousURL: String?
-        var nextURL: String?
+        var pager: ConsolePager
         var failedAppeal: String?
         var draftDecision: String
         var draftReason: String
@@ -50,8 +45,6 @@ extension ConsoleController {
         }
         // Open appeals oldest first, the longest waiting on top; answered ones newest first.
         let (appeals, total) = try await AppealReader(request.db).list(status: chosen, oldestFirst: chosen == .open, page: page)
-        let links = page.links(path: "/console/appeals", query: request.method == .GET ? request.url.query ?? "" : "status=\(chosen.rawValue)",
-                               total: total)
         let mitigations = try await MitigationModel.query(on: request.db).filter(\.$id ~~ appeals.map(\.mitigationID)).all()
         let accountIDs = Set(appeals.compactMap(\.accountID))
         let accounts = accountIDs.isEmpty ? [] : try await AccountModel.query(on: request.db).filter(\.$id ~~ Array(accountIDs)).all()
@@ -65,8 +58,9 @@ extension ConsoleController {
                                    isOpen: appeal.status == AppealStatus.open.rawValue)
         }
         let content = AppealsPage(statuses: Option.list(AppealStatus.allCases.map(\.rawValue), selected: [chosen.rawValue]), rows: rows,
-                                  total: ConsoleFormat.count(.exact(total)), single: total == 1, page: page.number, pages: links.pages,
-                                  previousURL: links.previous, nextURL: links.next, failedAppeal: failedAppeal,
+                                  pager: ConsolePager(page, total: .exact(total), path: "/console/appeals",
+                                                      query: request.method == .GET ? request.url.query ?? "" : "status=\(chosen.rawValue)"),
+                                  failedAppeal: failedAppeal,
                                   draftDecision: submitted["decision"]?.stringValue ?? "", draftReason: submitted["reason"]?.stringValue ?? "")
         return try await ConsoleView.render("appeals", title: "Appeals", nav: "appeals", page: content, notice: notice, problems: problems,
                                             status: status, for: request)
@@ -96,15 +90,7 @@ extension ConsoleController {
     struct MailPage: Encodable {
         var states: [Option]
         var rows: [ReportPage.Email]
-        /// "1,234", or "1,020+" where counting on would read more than the page.
-        var total: String
-        var single: Bool
-        var page: Int
-        var pages: Int
-        /// The list goes on past the pages counted.
-        var pagesAtLeast: Bool
-        var previousURL: String?
-        var nextURL: String?
+        var pager: ConsolePager
     }
 
     @Sendable
@@ -116,11 +102,8 @@ extension ConsoleController {
         try query.check()
         if states.isEmpty, request.url.query == nil { states = [.failed, .retrying, .queued] }
         let (messages, total) = try await OutboxReader(database: request.db).list(states: states, audience: nil, page: page)
-        let links = page.links(path: "/console/mail", query: request.url.query ?? "", total: total.count)
         let content = MailPage(states: Option.list(OutboxState.allCases.map(\.rawValue), selected: states.map(\.rawValue)),
-                               rows: messages.map(Self.emailRow), total: ConsoleFormat.count(total), single: total == .exact(1),
-                               page: page.number, pages: links.pages, pagesAtLeast: !total.isExact,
-                               previousURL: links.previous, nextURL: links.next)
+                               rows: messages.map(Self.emailRow), pager: ConsolePager(page, total: total, path: "/console/mail", query: request.url.query ?? ""))
         let notice = request.query["done"] == "retry" ? "The e-mail is due again; the sender tries it within seconds." : nil
         return try await ConsoleView.render("mail", title: "Mail", nav: "mail", page: content, notice: notice, for: request)
     }

@@ -175,15 +175,7 @@ struct ConsoleController: RouteCollection {
 
         var filters: Filters
         var rows: [Row]
-        /// "1,234", or "1,020+" where counting on would read more than the page.
-        var total: String
-        var single: Bool
-        var page: Int
-        /// The list goes on past the pages counted.
-        var pagesAtLeast: Bool
-        var pages: Int
-        var previousURL: String?
-        var nextURL: String?
+        var pager: ConsolePager
         var operators: [Option]
         var denialReasons: [Option]
         var outcomes: [Outcome]
@@ -240,12 +232,9 @@ struct ConsoleController: RouteCollection {
             q: query.values("q").first ?? "", createdAfter: query.values("created_after").first ?? "",
             createdBefore: query.values("created_before").first ?? "")
         let rows = items.map(QueuePage.Row.init)
-        let links = page.links(path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery, total: total.count,
-                               first: items.first?.id, last: items.last?.id)
-        let content = QueuePage(filters: filters, rows: rows, total: ConsoleFormat.count(total), single: total == .exact(1), page: page.number,
-                                pagesAtLeast: !total.isExact,
-                                pages: links.pages,
-                                previousURL: links.previous, nextURL: links.next,
+        let pager = ConsolePager(page, total: total, path: "/console/reports", query: rawQuery.isEmpty ? "status=new&status=triage" : rawQuery,
+                                 first: items.first?.id, last: items.last?.id)
+        let content = QueuePage(filters: filters, rows: rows, pager: pager,
                                 operators: [Option(value: "me", label: "Me", selected: false)]
                                     + operators.map { Option(value: $0.id ?? "", label: $0.email, selected: false) },
                                 denialReasons: Option.list(DenialReason.allCases.map(\.rawValue), label: ConsoleFormat.words),

@@ -74,6 +74,31 @@ extension Problem {
     }
 }
 
+/// Where a console list is among its pages: its total as the page shows it, and the links to the pages
+/// beside it (with the anchors of the page's first and last rows, where the list seeks).
+struct ConsolePager: Encodable {
+    /// "1,234", or "1,020+" where counting on would read more than the page.
+    var total: String
+    var single: Bool
+    var page: Int
+    var pages: Int
+    /// The list goes on past the pages counted.
+    var pagesAtLeast: Bool
+    var previousURL: String?
+    var nextURL: String?
+
+    init(_ page: PageRequest, total: ListTotal, path: String, query: String, first: String? = nil, last: String? = nil) {
+        let links = page.links(path: path, query: query, total: total.count, first: first, last: last)
+        self.total = ConsoleFormat.count(total)
+        single = total == .exact(1)
+        self.page = page.number
+        pages = links.pages
+        pagesAtLeast = !total.isExact
+        previousURL = links.previous
+        nextURL = links.next
+    }
+}
+
 /// Readable times in the console: `2026-11-23 14:05 UTC`.
 enum ConsoleFormat {
     static func time(_ date: Date?) -> String {
