@@ -61,7 +61,7 @@ struct PageSeek {
         for part in parts(anchor, ascending: !descending, inclusive: anchor.side == .before) where counted < limit {
             let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition
                 + " LIMIT \(literal: limit - counted)) AS beyond"
-            counted += try await sql.rows(query).first?.integer("n") ?? 0
+            counted += try await sql.count(query)
         }
         return counted
     }

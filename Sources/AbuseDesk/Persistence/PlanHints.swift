@@ -25,7 +25,7 @@ final class PlanHints: Sendable {
     /// remembered or has expired.
     func count(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
         if let known = recall(query, on: sql) { return known }
-        let count = try await sql.rows(query).first?.integer("n") ?? 0
+        let count = try await sql.count(query)
         remember(count, of: query, on: sql)
         return count
     }
