@@ -37,9 +37,9 @@ class Service:
         self.process = None
         self.log_path = os.path.join(self.data_dir, f"{log_name}.log")
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, arguments=()):
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([self.binary, "serve", "--port", str(self.port)], env=self.env,
+        self.process = subprocess.Popen([self.binary, "serve", "--port", str(self.port), *arguments], env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -70,16 +70,21 @@ class Service:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=10):
-        connection = self.connection(timeout)
-        try:
-            payload = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-            hdrs = {"Content-Type": "application/json"} if isinstance(body, (dict, list)) else {}
-            hdrs.update(headers or {})
-            connection.request(method, path, body=payload, headers=hdrs)
-            response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            connection.close()
+        return http_request(self.port, method, path, body, headers, timeout)
+
+
+def http_request(port, method, path, body=None, headers=None, timeout=10):
+    """One request to 127.0.0.1:port; a dict or list body is sent as JSON. Answers status, headers, body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        payload = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+        hdrs = {"Content-Type": "application/json"} if isinstance(body, (dict, list)) else {}
+        hdrs.update(headers or {})
+        connection.request(method, path, body=payload, headers=hdrs)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
 
 
 def report(n=0, **changes):

@@ -38,12 +38,18 @@ public struct AppConfig: Sendable {
     }
     /// Run background work (mail delivery, expiring uploads and idempotency keys); tests drive it by hand.
     public var runsBackgroundTasks: Bool
+    /// With background work: also deliver mail, activate due mitigations and expire (not so for
+    /// `serve --no-background`, which only keeps its routing table fresh).
+    public var runsBackgroundPasses = true
     /// The sender of every e-mail, `Name <address>` or an address.
     public var mailFrom: String = "AbuseDesk <abuse@localhost>"
     /// The mail server; `nil` writes every message as an `.eml` file under `<data>/mail/`.
     public var smtp: SMTPSettings?
     /// How long the first retry of a failed delivery waits; each further one waits twice as long (at most six hours).
     public var mailRetrySeconds: TimeInterval = 60
+    /// How long a process's claim on the e-mails it is sending holds without renewal: after it stops,
+    /// another process sends them after this long.
+    public var mailLeaseSeconds: TimeInterval = OutboxClaims.defaultLease
     /// The most receipts sent to one (unverified) reporter address in an hour; reports beyond it are
     /// filed without one.
     public var receiptsPerHour: Int = 20
@@ -158,6 +164,13 @@ public struct AppConfig: Sendable {
                 config.mailRetrySeconds = TimeInterval(seconds)
             } else {
                 problems.append("ABUSEDESK_MAIL_RETRY_SECONDS must be a number of seconds from 1 to 86400; got \"\(retry)\"")
+            }
+        }
+        if let lease = value("ABUSEDESK_MAIL_LEASE_SECONDS") {
+            if let seconds = Int(lease), (3...3600).contains(seconds) {
+                config.mailLeaseSeconds = TimeInterval(seconds)
+            } else {
+                problems.append("ABUSEDESK_MAIL_LEASE_SECONDS must be a number of seconds from 3 to 3600; got \"\(lease)\"")
             }
         }
         if let sync = value("ABUSEDESK_SQLITE_SYNCHRONOUS") {

@@ -33,7 +33,9 @@ struct StoreStartup: LifecycleHandler {
             // Statistics for the query planner, gathered within a bounded effort where they are missing or old.
             _ = try await sql.raw("PRAGMA optimize=0x10002").all()
         }
-        try await app.abuseDesk.directory.reload(from: app.db)
+        let table = try await app.abuseDesk.directory.reload(from: app.db)
+        app.abuseDesk.metrics.routingVersion(table.version)
+        try await app.abuseDesk.attachments.moveFilesIntoStore(on: app.db, logger: app.logger)
     }
 
     func shutdownAsync(_ app: Application) async {
@@ -42,30 +44,50 @@ struct StoreStartup: LifecycleHandler {
     }
 }
 
-/// Work that runs beside the requests: delivering the outbox, picking up accounts changed by another
-/// process (the command line) and activating mitigations that have become due, every few seconds; expiring unclaimed uploads, old idempotency keys and
-/// ended console sessions every ten minutes. Each pass is short and leaves nothing half-done
-/// when it is stopped between passes.
+/// Work that runs beside the requests: delivering the outbox and activating mitigations that have
+/// become due every few seconds, picking up routing changed by another process (or the command line)
+/// within half a second, expiring unclaimed uploads, old idempotency keys and ended console sessions
+/// every ten minutes. Each pass is short, leaves nothing half-done when it is stopped between passes,
+/// and does each item once when several processes run it together (SPEC 10). `serve --no-background`
+/// leaves all but the routing to other processes or to the commands of the same names.
 struct BackgroundWork: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     static let mailInterval: Duration = .seconds(2)
-    static let routingInterval: Duration = .seconds(2)
+    static let routingInterval: Duration = .milliseconds(500)
     static let schedulerInterval: Duration = .seconds(5)
     static let expiryInterval: Duration = .seconds(600)
+    /// Whether this process delivers mail, activates mitigations and expires (not with `--no-background`).
+    let runsPasses: Bool
 
     func didBootAsync(_ app: Application) async throws {
         let services = app.abuseDesk
         let database = app.db
         let logger = app.logger
-        tasks.withLockedValue {
-            $0 = [
-                Self.repeating(every: Self.mailInterval) { await Self.deliverMail(services: services, database: database, logger: logger) },
-                Self.repeating(every: Self.routingInterval) { await Self.refreshRouting(services: services, database: database, logger: logger) },
-                Self.repeating(every: Self.schedulerInterval) { await Self.activateDue(services: services, database: database, logger: logger) },
-                Self.repeating(every: Self.expiryInterval) { await Self.expire(services: services, database: database, logger: logger) },
+        var work = [Self.repeating(every: Self.routingInterval) { await Self.refreshRouting(services: services, database: database, logger: logger) }]
+        if runsPasses {
+            work += [
+                Self.repeating(every: Self.mailInterval) {
+                    await Self.logging("Mail delivery pass failed", logger) { try await Self.deliverMail(services: services, database: database, logger: logger) }
+                },
+                Self.repeating(every: Self.schedulerInterval) {
+                    await Self.logging("Mitigation scheduler pass failed", logger) {
+                        let activated = try await services.mitigations.activateDue(on: database)
+                        if activated > 0 { logger.info("Activated mitigations that became due", metadata: ["count": "\(activated)"]) }
+                    }
+                },
+                Self.repeating(every: Self.expiryInterval) {
+                    await Self.logging("Background expiry failed", logger) {
+                        let expired = try await Self.expireOld(services: services, database: database)
+                        if expired.uploads + expired.keys + expired.sessions > 0 {
+                            logger.info("Expired unclaimed uploads, idempotency keys and console sessions",
+                                        metadata: ["uploads": "\(expired.uploads)", "keys": "\(expired.keys)", "sessions": "\(expired.sessions)"])
+                        }
+                    }
+                },
                 Self.repeating(every: Self.expiryInterval) { await Self.refreshPlannerStatistics(database: database, logger: logger) },
             ]
         }
+        tasks.withLockedValue { $0 = work }
     }
 
     func shutdownAsync(_ app: Application) async {
@@ -83,30 +105,28 @@ struct BackgroundWork: LifecycleHandler {
         }
     }
 
-    static func deliverMail(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+    private static func logging(_ failure: String, _ logger: Logger, _ pass: () async throws -> Void) async {
         do {
-            try await services.mail.deliverAllDue(on: database, logger: logger)
+            try await pass()
         } catch {
-            logger.error("Mail delivery pass failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error(Logger.Message(stringLiteral: failure), metadata: ["error": "\(String(reflecting: error))"])
         }
+    }
+
+    /// Delivers what is due; answers how many went out.
+    @discardableResult
+    static func deliverMail(services: AbuseDeskServices, database: any Database, logger: Logger) async throws -> Int {
+        try await services.mail.deliverAllDue(on: database, logger: logger)
     }
 
     static func refreshRouting(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         do {
             if try await services.directory.refreshIfChanged(from: database) {
+                services.metrics.routingVersion(services.directory.current.version)
                 logger.info("Reloaded the routing table: accounts' domains or netblocks changed")
             }
         } catch {
             logger.error("Routing table refresh failed", metadata: ["error": "\(String(reflecting: error))"])
-        }
-    }
-
-    static func activateDue(services: AbuseDeskServices, database: any Database, logger: Logger) async {
-        do {
-            let activated = try await services.mitigations.activateDue(on: database)
-            if activated > 0 { logger.info("Activated mitigations that became due", metadata: ["count": "\(activated)"]) }
-        } catch {
-            logger.error("Mitigation scheduler pass failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
@@ -122,18 +142,11 @@ struct BackgroundWork: LifecycleHandler {
         }
     }
 
-    static func expire(services: AbuseDeskServices, database: any Database, logger: Logger) async {
+    /// Deletes unclaimed uploads, idempotency keys and console sessions past their time.
+    static func expireOld(services: AbuseDeskServices, database: any Database) async throws -> (uploads: Int, keys: Int, sessions: Int) {
         let now = services.now()
-        do {
-            let uploads = try await services.attachments.expireUnclaimed(now: now, on: database)
-            let keys = try await services.idempotency.expire(now: now, on: database)
-            let sessions = try await services.sessions.expire(on: database)
-            if uploads + keys + sessions > 0 {
-                logger.info("Expired unclaimed uploads, idempotency keys and console sessions",
-                            metadata: ["uploads": "\(uploads)", "keys": "\(keys)", "sessions": "\(sessions)"])
-            }
-        } catch {
-            logger.error("Background expiry failed", metadata: ["error": "\(String(reflecting: error))"])
-        }
+        return (try await services.attachments.expireUnclaimed(now: now, on: database),
+                try await services.idempotency.expire(now: now, on: database),
+                try await services.sessions.expire(on: database))
     }
 }

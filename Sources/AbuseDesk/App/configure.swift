@@ -30,13 +30,13 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M011_TallyByStatementAndListTheRest())
     app.migrations.add(M012_TargetsInFilingOrder())
     app.migrations.add(M013_EveryAppealInFilingOrder())
+    app.migrations.add(M014_SeveralServersOnOneStore())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())
     let metrics = AppMetrics(registry: registry)
     let directory = AccountDirectory()
     let attachments = AttachmentStore(directory: config.dataDirectory + "/attachments")
-    try attachments.prepare()
     let idempotency = IdempotencyStore()
     let validator = ReportValidator(taxonomy: taxonomy)
     let intakeDatabase: any IntakeDatabase
@@ -46,7 +46,7 @@ public func configure(_ app: Application, config: AppConfig,
     case .postgres: intakeDatabase = FluentIntakeDatabase(database: { [unowned app] in app.db })
     }
     let queue = IntakeQueue(database: intakeDatabase, now: now, maximumBatch: config.intakeBatchSize,
-                            receiptsPerHour: config.receiptsPerHour, logger: app.logger, metrics: metrics)
+                            receiptsPerHour: config.receiptsPerHour, logger: app.logger, metrics: metrics, directory: directory)
     let intake = ReportIntake(validator: validator, legacy: LegacyReportTranslator(validator: validator), queue: queue,
                               directory: directory, attachments: attachments, idempotency: idempotency, metrics: metrics, notices: notices, now: now)
     let passwords = PasswordHasher()
@@ -56,7 +56,8 @@ public func configure(_ app: Application, config: AppConfig,
                           group: app.eventLoopGroup)
     } ?? EmlFileTransport(directory: config.dataDirectory + "/mail")
     let mail = MailDelivery(transport: transport, sender: config.mailFrom, hostname: config.mailDomain,
-                            retryBase: config.mailRetrySeconds, now: now)
+                            claims: OutboxClaims(claimant: OutboxClaims.processName(), lease: config.mailLeaseSeconds),
+                            retryBase: config.mailRetrySeconds, metrics: metrics, now: now)
     app.abuseDesk = AbuseDeskServices(
         config: config, taxonomy: taxonomy, openAPI: openAPI, metrics: metrics, directory: directory, attachments: attachments,
         idempotency: idempotency, intake: intake, intakeQueue: queue, mail: mail,
@@ -80,7 +81,7 @@ public func configure(_ app: Application, config: AppConfig,
 
     app.lifecycle.use(StoreStartup())
     if config.runsBackgroundTasks {
-        app.lifecycle.use(BackgroundWork())
+        app.lifecycle.use(BackgroundWork(runsPasses: config.runsBackgroundPasses))
     }
 }
 
@@ -91,6 +92,8 @@ public func registerCommands(_ app: Application) {
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(OperatorCommand(), as: "operator")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    for pass in WorkCommand.Pass.allCases { app.asyncCommands.use(WorkCommand(pass: pass), as: pass.rawValue) }
+    app.asyncCommands.use(ServeCommandWithBackgroundOption(serve: app.servers.command), as: "serve", isDefault: true)
 }
 
 /// Leaf templates from the application's resources, cached except while developing.

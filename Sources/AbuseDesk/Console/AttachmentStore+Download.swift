@@ -10,10 +10,7 @@ extension AttachmentStore {
         guard Identifier.isWellFormed(id), let attachment = try await AttachmentModel.find(id, on: request.db) else {
             throw ClientError.notFound("There is no attachment \(id).")
         }
-        let bytes: [UInt8]
-        do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path(for: id))))
-        } catch {
+        guard let bytes = try await contents(of: id, on: request.db) else {
             throw ClientError.notFound("The file of attachment \(id) is no longer stored.")
         }
         var headers = HTTPHeaders()

@@ -4,48 +4,90 @@ import NIOConcurrencyHelpers
 import SQLKit
 
 /// The routing table of every account's domains and netblocks, held in memory so that routing a
-/// report costs no query. It is reloaded after every change made through this process, and when
-/// another process (the command line) changed the tables: see ``refreshIfChanged(from:)``.
+/// report costs no query, with the version of the store's routing it was built from.
+///
+/// Every change of domains or netblocks, by any process or the command line, adds one to the store's
+/// routing version (M014's triggers). A process compares the two: in the background every half second
+/// (``refreshIfChanged(from:)``), and in the intake writer's transaction before it stores a batch
+/// routed by an older table (``rerouted(_:on:)``), so no report is stored with a routing older than
+/// the store's at its commit, whichever process changed the accounts.
 final class AccountDirectory: Sendable {
-    private struct State {
+    /// A routing table and the routing version it was built from.
+    struct Table: Sendable {
         var router = AccountRouter()
-        /// Row counts and newest rows of both tables when the router was built.
-        var fingerprint: [String] = []
+        var version: Int64 = 0
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let table = NIOLockedValueBox(Table())
 
-    var router: AccountRouter { state.withLockedValue { $0.router } }
+    /// The routing table as last loaded.
+    var current: Table { table.withLockedValue { $0 } }
+    var router: AccountRouter { current.router }
 
-    func reload(from database: any Database) async throws {
-        let fingerprint = try await Self.fingerprint(of: database)
-        let domains = try await AccountDomainModel.query(on: database).all().compactMap { row in
-            HostName(row.domain).map { AccountRouter.DomainEntry(accountID: row.$account.id, domain: $0) }
-        }
-        let netblocks = try await AccountNetblockModel.query(on: database).all().compactMap { row in
-            Netblock(row.cidr).map { AccountRouter.NetblockEntry(accountID: row.$account.id, netblock: $0) }
-        }
-        let router = AccountRouter(domains: domains, netblocks: netblocks)
-        state.withLockedValue { $0 = State(router: router, fingerprint: fingerprint) }
+    /// The store's routing version: how many changes of domains and netblocks it has seen.
+    static func version(on sql: any SQLDatabase) async throws -> Int64 {
+        try await sql.raw("SELECT version FROM store_versions WHERE name = 'routing'").first()?.decode(column: "version", as: Int64.self) ?? 0
     }
 
-    /// Reloads when the tables differ from what the router was built from. A row added changes the count
-    /// or the newest id (ids begin with their creation time); a row removed changes the count.
+    /// Loads the table from the store. The version is read first: a change that commits while the rows
+    /// are read makes the store's version newer than the table's, and the next check loads again.
+    @discardableResult
+    func reload(from database: any Database) async throws -> Table {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await reload(from: sql)
+    }
+
+    @discardableResult
+    func reload(from sql: any SQLDatabase) async throws -> Table {
+        let version = try await Self.version(on: sql)
+        var domains: [AccountRouter.DomainEntry] = []
+        for row in try await sql.raw("SELECT account_id, domain FROM account_domains").all() {
+            guard let domain = HostName(try row.decode(column: "domain", as: String.self)) else { continue }
+            domains.append(.init(accountID: try row.decode(column: "account_id", as: String.self), domain: domain))
+        }
+        var netblocks: [AccountRouter.NetblockEntry] = []
+        for row in try await sql.raw("SELECT account_id, cidr FROM account_netblocks").all() {
+            guard let netblock = Netblock(try row.decode(column: "cidr", as: String.self)) else { continue }
+            netblocks.append(.init(accountID: try row.decode(column: "account_id", as: String.self), netblock: netblock))
+        }
+        let loaded = Table(router: AccountRouter(domains: domains, netblocks: netblocks), version: version)
+        // Two loads may finish out of order: the newer version stays.
+        return table.withLockedValue { current in
+            if loaded.version >= current.version { current = loaded }
+            return current
+        }
+    }
+
+    /// Reloads when the store's routing version differs from the table's; answers whether it did.
     @discardableResult
     func refreshIfChanged(from database: any Database) async throws -> Bool {
-        let current = try await Self.fingerprint(of: database)
-        guard current != state.withLockedValue({ $0.fingerprint }) else { return false }
-        try await reload(from: database)
-        return true
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        return try await fresh(on: sql).reloaded
     }
 
-    private static func fingerprint(of database: any Database) async throws -> [String] {
-        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        var parts: [String] = []
-        for table in ["account_domains", "account_netblocks"] {
-            let row = try await sql.raw("SELECT COUNT(*) AS n, MAX(id) AS newest FROM \(ident: table)").first()
-            parts.append("\(try row?.decode(column: "n", as: Int.self) ?? 0):\(try row?.decode(column: "newest", as: String?.self) ?? "")")
+    /// The table as of the store's routing version now, reloaded if it moved on.
+    func fresh(on sql: any SQLDatabase) async throws -> (table: Table, reloaded: Bool) {
+        let version = try await Self.version(on: sql)
+        let known = current
+        guard version != known.version else { return (known, false) }
+        return (try await reload(from: sql), true)
+    }
+
+    /// `jobs`, with the reports of those routed by an older table routed again by the store's current
+    /// one. Called inside the writer's transaction: on SQLite it holds the write lock, on PostgreSQL a
+    /// routing change that commits later than this read is ordered after these reports.
+    func rerouted(_ jobs: [IntakeJob], on sql: any SQLDatabase) async throws -> [IntakeJob] {
+        guard jobs.contains(where: { $0.routingVersion != nil }) else { return jobs }
+        let version = try await Self.version(on: sql)
+        guard jobs.contains(where: { $0.routingVersion.map { $0 != version } ?? false }) else { return jobs }
+        var table = current
+        if table.version != version { table = try await reload(from: sql) }
+        return jobs.map { job in
+            guard let routed = job.routingVersion, routed != table.version else { return job }
+            var job = job
+            for index in job.records.indices { job.records[index].routing = table.router.route(job.records[index].targets) }
+            job.routingVersion = table.version
+            return job
         }
-        return parts
     }
 }

@@ -22,7 +22,10 @@ struct AccountSubmissions: Sendable {
             draft = valid
         }
         let now = intake.now()
-        let routing = intake.directory.router.route(draft.targets)
+        // Whether a customer of ours serves the host is asked of the store's routing as it is now.
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let table = try await intake.directory.fresh(on: sql).table
+        let routing = table.router.route(draft.targets)
         var problems: [ValidationProblem] = []
         if routing.accountID == nil, let host = draft.urls.first?.host {
             problems.append(ValidationProblem(path: "urls", code: .notServedHere,
@@ -41,7 +44,7 @@ struct AccountSubmissions: Sendable {
                                   notes: draft.justification ?? draft.details["comments"]?.stringValue ?? "",
                                   originalWork: draft.originalWork, targets: draft.targets, attachmentIDs: [], routing: routing,
                                   submitterAccountID: submitterAccountID, details: draft.details)
-        return try await intake.file(record)
+        return try await intake.file(record, routedBy: table)
     }
 
     /// A report this account filed about one of `urls` since `date`, if any. URLs are compared in their

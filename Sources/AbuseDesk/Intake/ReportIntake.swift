@@ -50,9 +50,10 @@ struct ReportIntake: Sendable {
         case .success(let draft) where draft.isTest:
             return .validTest
         case .success(let draft):
-            let record = ReportRecord(draft: draft, channel: channel, receivedAt: now, router: directory.router,
+            let table = directory.current
+            let record = ReportRecord(draft: draft, channel: channel, receivedAt: now, router: table.router,
                                       submitterAccountID: submitterAccountID)
-            return try await file([record], key: key, answer: answer)
+            return try await file([record], routedBy: table, key: key, answer: answer)
         }
     }
 
@@ -67,34 +68,36 @@ struct ReportIntake: Sendable {
         case .success(let submission) where submission.isTest:
             return .validTest
         case .success(let submission):
-            let router = directory.router
-            let records = submission.drafts.map { ReportRecord(draft: $0, channel: .legacyAPI, receivedAt: now, router: router) }
-            return try await file(records, key: nil, answer: answer)
+            let table = directory.current
+            let records = submission.drafts.map { ReportRecord(draft: $0, channel: .legacyAPI, receivedAt: now, router: table.router) }
+            return try await file(records, routedBy: table, key: nil, answer: answer)
         }
     }
 
     /// Files a report from the portal's form (validated there, its attachment stored) and queues the
     /// reporter's receipt in the same transaction. Answers the report id.
     func filePortalReport(_ draft: ReportDraft) async throws -> String {
-        try await file(ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: directory.router))
+        let table = directory.current
+        return try await file(ReportRecord(draft: draft, channel: .portal, receivedAt: now(), router: table.router), routedBy: table)
     }
 
     /// Files one report and queues its reporter's receipt in the same transaction. Answers the report id.
-    func file(_ record: ReportRecord) async throws -> String {
-        let result = try await file([record], key: nil) { _ in StoredResponse(status: 200, body: "") }
+    /// A report routed by `table` is routed again if the store's routing has changed when it is written.
+    func file(_ record: ReportRecord, routedBy table: AccountDirectory.Table? = nil) async throws -> String {
+        let result = try await file([record], routedBy: table, key: nil) { _ in StoredResponse(status: 200, body: "") }
         guard case .filed(let ids, _) = result, let id = ids.first else { throw StoreError.notFiled }
         return id
     }
 
     /// Queues `records` for one transaction with one receipt for all of them: every request that files,
     /// from whichever channel, is acknowledged by e-mail once (within the address's hourly budget).
-    private func file(_ records: [ReportRecord], key: IdempotencyKey?,
+    private func file(_ records: [ReportRecord], routedBy table: AccountDirectory.Table?, key: IdempotencyKey?,
                       answer: @Sendable ([String]) -> StoredResponse) async throws -> Result {
         let ids = records.map(\.id)
         let response = answer(ids)
         let claim = key.map { IdempotencyClaim(key: $0.key, requestHash: $0.requestHash, response: response) }
         let receipts = notices.receipt(for: records).map { [$0] } ?? []
-        switch try await queue.file(IntakeJob(records: records, claim: claim, messages: receipts)) {
+        switch try await queue.file(IntakeJob(records: records, claim: claim, messages: receipts, routingVersion: table?.version)) {
         case .filed:
             metrics.reportsFiled(records.count, channel: records[0].channel)
             return .filed(ids, response)

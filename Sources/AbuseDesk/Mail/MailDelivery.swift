@@ -2,18 +2,23 @@ import AbuseDeskCore
 import Fluent
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
+import SQLKit
 
 /// Sends what the outbox holds: due messages, oldest first, over one session per pass, each marked sent
-/// the moment the transport took it (so a restart resends nothing that went out). A failure is recorded
-/// and retried with exponential backoff from `retryBase`, doubling, at most six hours apart; a message the
-/// server refuses for good (5xx), or one that failed `maximumAttempts` times, is marked failed and waits
-/// for an operator to retry it.
+/// the moment the transport took it (so a restart resends nothing that went out). Several processes
+/// share the outbox: each pass claims its batch first (``OutboxClaims``), and holds the claim while it
+/// works. A failure is recorded and retried with exponential backoff from `retryBase`, doubling, at
+/// most six hours apart; a message the server refuses for good (5xx), or one that failed
+/// `maximumAttempts` times, is marked failed and waits for an operator to retry it.
 struct MailDelivery: Sendable {
     let transport: any MailTransport
     let sender: String
     let hostname: String
+    var claims = OutboxClaims(claimant: OutboxClaims.processName(), lease: OutboxClaims.defaultLease)
     var retryBase: TimeInterval = 60
     var maximumAttempts = 15
+    var metrics: AppMetrics? = nil
     let now: @Sendable () -> Date
 
     static let batchSize = 50
@@ -34,41 +39,72 @@ struct MailDelivery: Sendable {
         return delivered
     }
 
-    /// Delivers at most a batch of the messages that are due; answers how many went out.
+    /// Claims at most a batch of the messages that are due and delivers them; answers how many went out.
     @discardableResult
     func deliverDue(on database: any Database, logger: Logger) async throws -> Int {
-        let due = try await OutboxMessageModel.query(on: database)
-            .filter(\.$sentAt == nil)
-            .filter(\.$failedAt == nil)
-            .filter(\.$nextAttemptAt <= now())
-            .sort(\.$createdAt)
-            .sort(\.$id)
-            .limit(Self.batchSize)
-            .all()
-        guard !due.isEmpty else { return 0 }
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let claimed = try await claims.claimDue(limit: Self.batchSize, now: now(), on: sql)
+        guard !claimed.isEmpty else { return 0 }
+        let takenOver = claimed.filter { $0.takenOverFrom != nil }
+        metrics?.outboxClaimed(claimed.count, takenOver: takenOver.count)
+        for item in takenOver {
+            logger.warning("Took over an e-mail whose sender's claim ran out", metadata: [
+                "outbox.id": .string(item.message.id ?? ""), "previous.claimant": .string(item.takenOverFrom ?? "")])
+        }
+        let held = HeldClaims(claimed.compactMap(\.message.id), until: now().addingTimeInterval(claims.lease))
+        // The claim is renewed a third of a lease at a time while the batch is worked on, so a slow mail
+        // server never lets it run out under a process that is still sending.
+        let keeper = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(claims.lease / 3))
+                guard !Task.isCancelled else { break }
+                do {
+                    let renewedAt = now()
+                    held.renewed(try await claims.renew(held.pending, now: renewedAt, on: sql), until: renewedAt.addingTimeInterval(claims.lease))
+                } catch {
+                    logger.warning("Could not renew the claim on e-mails being sent", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { keeper.cancel() }
+        let delivered = try await deliver(claimed.map(\.message), held: held, on: sql, logger: logger)
+        keeper.cancel()
+        _ = await keeper.value
+        // What this pass did not get to is due again at once, for whichever process comes first.
+        try await claims.release(held.pending, on: sql)
+        metrics?.outboxSent(delivered)
+        return delivered
+    }
+
+    private func deliver(_ messages: [OutboxMessageModel], held: HeldClaims, on sql: any SQLDatabase, logger: Logger) async throws -> Int {
         let session: any MailSession
         do {
             session = try await transport.open()
         } catch {
-            // Nothing could be tried: every due message counts the attempt and waits its turn.
-            logger.warning("No session with the mail server; will retry", metadata: ["error": "\(error)", "messages": "\(due.count)"])
-            for message in due { try await recordFailure(message, error: error, on: database) }
+            // Nothing could be tried: every claimed message counts the attempt and waits its turn.
+            logger.warning("No session with the mail server; will retry", metadata: ["error": "\(error)", "messages": "\(messages.count)"])
+            for message in messages where held.isHeld(message.id ?? "", now: now(), margin: 0) {
+                try await recordFailure(message, error: error, on: sql)
+                held.finished(message.id ?? "")
+            }
             return 0
         }
         var delivered = 0
-        for message in due {
+        for message in messages {
             guard let id = message.id else { continue }
+            // Half a lease at least must be left to send in; a claim that lapsed may be another's now.
+            guard held.isHeld(id, now: now(), margin: claims.lease / 2) else { continue }
             let mime = MIMEMessage(from: sender, to: message.recipient, subject: message.subject, body: message.body,
                                    date: now(), messageID: "\(id)@\(hostname)")
             do {
                 try await session.send(mime)
-                message.sentAt = now()
-                message.lastError = nil
-                try await message.save(on: database)
+                try await claims.markSent(id, at: now(), on: sql)
+                held.finished(id)
                 delivered += 1
             } catch {
                 logger.warning("Mail delivery failed", metadata: ["outbox.id": .string(id), "attempts": "\(message.attempts + 1)", "error": "\(error)"])
-                try await recordFailure(message, error: error, on: database)
+                try await recordFailure(message, error: error, on: sql)
+                held.finished(id)
                 // A refusal of one message leaves the connection usable; anything else ends this pass.
                 if case .refused? = error as? SMTPError { continue }
                 break
@@ -78,15 +114,12 @@ struct MailDelivery: Sendable {
         return delivered
     }
 
-    private func recordFailure(_ message: OutboxMessageModel, error: any Error, on database: any Database) async throws {
-        message.attempts += 1
-        message.lastError = String(describing: error)
-        if (error as? SMTPError)?.isPermanent == true || message.attempts >= maximumAttempts {
-            message.failedAt = now()
-        } else {
-            message.nextAttemptAt = now().addingTimeInterval(backoff(afterAttempts: message.attempts))
-        }
-        try await message.save(on: database)
+    private func recordFailure(_ message: OutboxMessageModel, error: any Error, on sql: any SQLDatabase) async throws {
+        let attempts = message.attempts + 1
+        let givesUp = (error as? SMTPError)?.isPermanent == true || attempts >= maximumAttempts
+        try await claims.recordFailure(message.id ?? "", error: String(describing: error),
+                                       retryAt: givesUp ? nil : now().addingTimeInterval(backoff(afterAttempts: attempts)),
+                                       failedAt: givesUp ? now() : nil, on: sql)
     }
 
     func backoff(afterAttempts attempts: Int) -> TimeInterval {
@@ -103,5 +136,38 @@ struct MailDelivery: Sendable {
         message.nextAttemptAt = now
         try await message.save(on: database)
         return message
+    }
+}
+
+/// The messages a delivery pass has claimed and not finished, and until when its claim on them holds.
+final class HeldClaims: Sendable {
+    private struct State {
+        var pending: [String]
+        var until: Date
+    }
+
+    private let state: NIOLockedValueBox<State>
+
+    init(_ ids: [String], until: Date) {
+        state = NIOLockedValueBox(State(pending: ids, until: until))
+    }
+
+    var pending: [String] { state.withLockedValue { $0.pending } }
+
+    /// Whether the claim on `id` holds for `margin` more seconds.
+    func isHeld(_ id: String, now: Date, margin: TimeInterval) -> Bool {
+        state.withLockedValue { $0.pending.contains(id) && $0.until.timeIntervalSince(now) > margin }
+    }
+
+    func finished(_ id: String) {
+        state.withLockedValue { $0.pending.removeAll { $0 == id } }
+    }
+
+    /// A renewal held `ids` until `until`; the rest of the pending ones are another's now.
+    func renewed(_ ids: Set<String>, until: Date) {
+        state.withLockedValue { state in
+            state.pending.removeAll { !ids.contains($0) }
+            state.until = until
+        }
     }
 }

@@ -1,16 +1,20 @@
 import AbuseDeskCore
 import Fluent
 import Foundation
+import Logging
 import SQLKit
 
-/// Uploaded files: contents on disk under `<data>/attachments/`, their records in the database.
+/// Uploaded files: their records and their bytes (`attachment_contents`) in the store, written in one
+/// transaction that commits before the upload is answered, so an answered upload survives a crash and
+/// every process on the store can read it (SPEC 10).
 ///
-/// A file is written, flushed to disk and moved into place before its record is committed, and the
-/// record is committed before the upload is answered: an answered upload survives a crash.
+/// Earlier versions kept the bytes in files under `<data>/attachments/`: those are moved into the store
+/// when the service starts (``moveFilesIntoStore(on:logger:)``), and read from there until then.
 struct AttachmentStore: Sendable {
     /// Uploads no report refers to are deleted after this long.
     static let unclaimedLifetime: TimeInterval = 24 * 3600
 
+    /// Where earlier versions kept the files.
     let directory: String
 
     struct Stored: Sendable, Equatable {
@@ -19,10 +23,6 @@ struct AttachmentStore: Sendable {
         var size: Int
         var sha256: String
         var mediaType: String
-    }
-
-    func prepare() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
     func path(for id: String) -> String {
@@ -47,16 +47,49 @@ struct AttachmentStore: Sendable {
                on database: any Database) async throws -> Stored {
         let id = Identifier.make(at: now)
         let digest = sha256Hex(bytes)
-        try DurableFile.write(bytes, to: path(for: id))
         let model = AttachmentModel(id: id, name: name, size: Int64(bytes.count), sha256: digest, mediaType: kind.mediaType, createdAt: now)
         model.uploadedBy = uploadedBy
-        do {
+        try await database.transaction { database in
             try await model.create(on: database)
-        } catch {
-            try? FileManager.default.removeItem(atPath: path(for: id))
-            throw error
+            try await Self.insertContents(of: id, bytes: Data(bytes), on: database)
         }
         return Stored(id: id, name: name, size: bytes.count, sha256: digest, mediaType: kind.mediaType)
+    }
+
+    private static func insertContents(of id: String, bytes: Data, on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        try await sql.insert(into: "attachment_contents").columns("attachment_id", "bytes").values(SQLBind(id), SQLBind(bytes)).run()
+    }
+
+    /// The bytes of an attachment, from the store (or from a file an earlier version wrote and this
+    /// process has not moved yet); nil when neither holds them.
+    func contents(of id: String, on database: any Database) async throws -> [UInt8]? {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        if let row = try await sql.raw("SELECT bytes FROM attachment_contents WHERE attachment_id = \(bind: id)").first() {
+            return Array(try row.decode(column: "bytes", as: Data.self))
+        }
+        return FileManager.default.contents(atPath: path(for: id)).map(Array.init)
+    }
+
+    /// Moves the files an earlier version kept under the data directory into the store, each in a
+    /// transaction of its own and removed only once committed; answers how many. A file without a record
+    /// (its upload failed half way) is removed.
+    @discardableResult
+    func moveFilesIntoStore(on database: any Database, logger: Logger) async throws -> Int {
+        guard let sql = database as? any SQLDatabase,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
+        var moved = 0
+        for id in names where Identifier.isWellFormed(id) {
+            guard let bytes = FileManager.default.contents(atPath: path(for: id)) else { continue }
+            let stored = try await sql.raw("SELECT a.id, c.attachment_id AS held FROM attachments a LEFT JOIN attachment_contents c ON c.attachment_id = a.id WHERE a.id = \(bind: id)").first()
+            if let stored, try stored.decode(column: "held", as: String?.self) == nil {
+                try await database.transaction { database in try await Self.insertContents(of: id, bytes: bytes, on: database) }
+                moved += 1
+            }
+            try FileManager.default.removeItem(atPath: path(for: id))
+        }
+        if moved > 0 { logger.info("Moved uploaded files into the store", metadata: ["files": "\(moved)"]) }
+        return moved
     }
 
     /// Of `ids`, those that exist, are not too old and belong to no report yet.
@@ -71,59 +104,23 @@ struct AttachmentStore: Sendable {
         return Set(rows.compactMap(\.id))
     }
 
-    /// Deletes uploads that no report claimed in time; answers how many.
+    /// Deletes uploads that no report claimed in time, with their bytes; answers how many. Each goes in
+    /// one statement pair that finds nothing the second time, so processes running this together delete
+    /// each upload once.
     @discardableResult
     func expireUnclaimed(now: Date, on database: any Database) async throws -> Int {
-        let expired = try await AttachmentModel.query(on: database)
-            .filter(\.$reportID == nil)
-            .filter(\.$createdAt <= now.addingTimeInterval(-Self.unclaimedLifetime))
-            .all()
-        for attachment in expired {
-            guard let id = attachment.id else { continue }
-            // The record goes first: a file without a record is harmless, the reverse is not.
-            try await attachment.delete(on: database)
-            try? FileManager.default.removeItem(atPath: path(for: id))
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let cutoff = now.addingTimeInterval(-Self.unclaimedLifetime)
+        let expired = try await sql.raw("""
+            SELECT id FROM attachments WHERE report_id IS NULL AND created_at <= \(bind: cutoff) ORDER BY created_at LIMIT 1000
+            """).all().map { try $0.decode(column: "id", as: String.self) }
+        guard !expired.isEmpty else { return 0 }
+        try await database.transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+            try await sql.raw("DELETE FROM attachment_contents WHERE attachment_id IN (\(binds: expired)) AND attachment_id IN (SELECT id FROM attachments WHERE report_id IS NULL)").run()
+            try await sql.raw("DELETE FROM attachments WHERE id IN (\(binds: expired)) AND report_id IS NULL").run()
         }
+        for id in expired { try? FileManager.default.removeItem(atPath: path(for: id)) }
         return expired.count
     }
-}
-
-/// Writes files so that they are on disk, not only in the page cache, when the call returns.
-enum DurableFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw POSIXFailure(operation: "open", path: temporary) }
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                Foundation.write(descriptor, buffer.baseAddress.map { $0 + written }, bytes.count - written)
-            }
-            guard result > 0 else {
-                close(descriptor)
-                throw POSIXFailure(operation: "write", path: temporary)
-            }
-            written += result
-        }
-        guard fsync(descriptor) == 0 else {
-            close(descriptor)
-            throw POSIXFailure(operation: "fsync", path: temporary)
-        }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else { throw POSIXFailure(operation: "rename", path: path) }
-        let directory = (path as NSString).deletingLastPathComponent
-        let directoryDescriptor = open(directory, O_RDONLY)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
-    }
-}
-
-struct POSIXFailure: Error, CustomStringConvertible {
-    let operation: String
-    let path: String
-    let code = errno
-
-    var description: String { "\(operation) \(path) failed: \(String(cString: strerror(code)))" }
 }

@@ -22,6 +22,8 @@ actor IntakeQueue {
     private let receiptsPerHour: Int
     private let logger: Logger
     private let metrics: AppMetrics
+    /// Routes again the reports routed by a table older than the store's (another process changed an account).
+    private let directory: AccountDirectory?
     private var pending: [Pending] = []
     private var writing = false
     /// Callers of `close()` waiting for the queue to empty.
@@ -31,8 +33,9 @@ actor IntakeQueue {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     init(database: any IntakeDatabase, now: @escaping @Sendable () -> Date,
-         maximumBatch: Int, receiptsPerHour: Int, logger: Logger, metrics: AppMetrics) {
+         maximumBatch: Int, receiptsPerHour: Int, logger: Logger, metrics: AppMetrics, directory: AccountDirectory? = nil) {
         self.database = database
+        self.directory = directory
         executor = database.eventLoop.executor
         self.now = now
         self.maximumBatch = max(1, maximumBatch)
@@ -103,7 +106,7 @@ actor IntakeQueue {
 
     private func commit(_ jobs: [IntakeJob]) async throws -> ReportWriter.Written {
         let now = now()
-        return try await ReportWriter.write(jobs, to: database, now: now, receiptsPerHour: receiptsPerHour)
+        return try await ReportWriter.write(jobs, to: database, now: now, receiptsPerHour: receiptsPerHour, directory: directory)
     }
 }
 

@@ -22,6 +22,8 @@ struct IntakeJob: Sendable {
     var records: [ReportRecord]
     var claim: IdempotencyClaim? = nil
     var messages: [OutgoingMessage] = []
+    /// The routing version of the table the records were routed by; nil keeps their routing as it is.
+    var routingVersion: Int64? = nil
 }
 
 /// What became of an ``IntakeJob``.
@@ -60,21 +62,30 @@ enum ReportWriter {
         var receiptsSkipped = 0
     }
 
-    static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date, receiptsPerHour: Int) async throws -> Written {
+    static func write(_ jobs: [IntakeJob], to database: any IntakeDatabase, now: Date, receiptsPerHour: Int,
+                      directory: AccountDirectory? = nil) async throws -> Written {
         let needsChecks = jobs.contains { job in
             job.claim != nil || !job.messages.isEmpty || job.records.contains { !$0.attachmentIDs.isEmpty }
         }
-        let records = jobs.flatMap(\.records)
-        if !needsChecks, records.count <= database.rowsPerStatement(columns: reportColumns.count) {
+        if !needsChecks, jobs.reduce(0, { $0 + $1.records.count }) <= database.rowsPerStatement(columns: reportColumns.count) {
             try await database.transaction { statements in
+                let records = try await routed(jobs, by: directory, with: statements).flatMap(\.records)
                 try await statements.insert(into: "reports", columns: reportColumns, rows: records.map(reportRow))
                 try await audit(records, with: statements, now: now)
             }
             return Written(outcomes: jobs.map { _ in .filed })
         }
         return try await database.transaction { statements in
-            try await writeChecked(jobs, with: statements, now: now, receiptsPerHour: receiptsPerHour)
+            try await writeChecked(try await routed(jobs, by: directory, with: statements), with: statements, now: now,
+                                   receiptsPerHour: receiptsPerHour)
         }
+    }
+
+    /// The jobs routed by the store's routing as this transaction sees it (another process may have
+    /// changed an account since they were routed).
+    private static func routed(_ jobs: [IntakeJob], by directory: AccountDirectory?, with statements: any IntakeStatements) async throws -> [IntakeJob] {
+        guard let directory else { return jobs }
+        return try await directory.rerouted(jobs, on: try statements.sql)
     }
 
     /// `report.filed`, by the reporter (or the account whose token filed it), for each report.

@@ -10,6 +10,10 @@ struct AppMetrics: Sendable {
     private let receiptsSkippedCounter: Counter
     private let filed: [IntakeChannel: Counter]
     private let rejected: [IntakeChannel: Counter]
+    private let claimedCounter: Counter
+    private let takeoverCounter: Counter
+    private let sentCounter: Counter
+    private let routingVersionGauge: Gauge
 
     private static func name(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "abusedesk", metricName: name, unitName: unit, helpText: help)
@@ -37,6 +41,28 @@ struct AppMetrics: Sendable {
                                   help: "Receipts not sent because their address had its hourly budget of receipts; the reports were filed"))
         rateLimitedCounter = registry.makeCounter(
             descriptor: Self.name("rate_limited", unit: "total", help: "Requests refused by the per-address rate limit"))
+        claimedCounter = registry.makeCounter(
+            descriptor: Self.name("outbox_claimed", unit: "total", help: "Queued e-mails this process claimed to send (each claim holds a lease)"))
+        takeoverCounter = registry.makeCounter(
+            descriptor: Self.name("outbox_lease_takeovers", unit: "total",
+                                  help: "E-mails this process claimed after another process's lease on them ran out (that process stopped or lost the store)"))
+        sentCounter = registry.makeCounter(
+            descriptor: Self.name("outbox_sent", unit: "total", help: "E-mails this process handed to the mail server"))
+        routingVersionGauge = registry.makeGauge(
+            descriptor: Self.name("routing_version", unit: "", help: "The store's routing version this process routes reports by; equal on every healthy process"))
+    }
+
+    func outboxClaimed(_ count: Int, takenOver: Int) {
+        claimedCounter.increment(by: Int64(count))
+        if takenOver > 0 { takeoverCounter.increment(by: Int64(takenOver)) }
+    }
+
+    func outboxSent(_ count: Int) {
+        if count > 0 { sentCounter.increment(by: Int64(count)) }
+    }
+
+    func routingVersion(_ version: Int64) {
+        routingVersionGauge.set(Double(version))
     }
 
     func intakeBatch(size: Int, duration: Duration) {

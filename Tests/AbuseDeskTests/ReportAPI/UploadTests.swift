@@ -38,8 +38,8 @@ import VaporTesting
             #expect(item["name"] == "evidence.png")
             #expect(item["size"] == .number(Double(Self.png.count)))
             #expect(item["sha256"]?.stringValue == sha256Hex(Self.png))
-            let path = app.abuseDesk.attachments.path(for: id)
-            #expect(FileManager.default.contents(atPath: path).map(Array.init) == Self.png)
+            #expect(try await app.abuseDesk.attachments.contents(of: id, on: app.db) == Self.png)
+            #expect(!FileManager.default.fileExists(atPath: app.abuseDesk.attachments.path(for: id)), "kept in the store, not in a process's folder")
             #expect(try await AttachmentModel.find(id, on: app.db)?.mediaType == "image/png")
 
             let filed = try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["attachmentIds": [.string(id)]]))
@@ -108,11 +108,11 @@ import VaporTesting
             let late = try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["attachmentIds": [.string(old)], "date": "2026-11-24"]))
             #expect(late.status == .badRequest)
 
-            await BackgroundWork.expire(services: app.abuseDesk, database: app.db, logger: app.logger)
+            _ = try await BackgroundWork.expireOld(services: app.abuseDesk, database: app.db)
             #expect(try await AttachmentModel.find(old, on: app.db) == nil)
-            #expect(!FileManager.default.fileExists(atPath: app.abuseDesk.attachments.path(for: old)))
+            #expect(try await app.abuseDesk.attachments.contents(of: old, on: app.db) == nil)
             #expect(try await AttachmentModel.find(claimed, on: app.db) != nil)
-            #expect(FileManager.default.fileExists(atPath: app.abuseDesk.attachments.path(for: claimed)))
+            #expect(try await app.abuseDesk.attachments.contents(of: claimed, on: app.db) == Array("kept".utf8))
         }
     }
 }

@@ -50,6 +50,27 @@ func withTestApp(
     await tearDown(app, config: config, directory: directory)
 }
 
+/// A second process on the store of `first` (the same SQLite file or PostgreSQL schema), with a data
+/// folder of its own, as another `abusedesk serve` on another machine would be.
+func withSecondProcess(of first: Application, clock: TestClock, _ test: (Application) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("abusedesk-test-\(UUID().uuidString)").path
+    var config = first.abuseDesk.config
+    config.dataDirectory = directory
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
+    do {
+        try await configure(app, config: config, now: { clock.now })
+        try await app.asyncBoot()
+        try await test(app)
+    } catch {
+        try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+        throw error
+    }
+    try? await app.asyncShutdown()
+    try? FileManager.default.removeItem(atPath: directory)
+}
+
 private func tearDown(_ app: Application, config: AppConfig, directory: String) async {
     if case .postgres(_, let schema?) = config.store, let sql = app.db as? any SQLDatabase {
         _ = try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").all()

@@ -24,6 +24,11 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
     /// The lower-cased recipient of a reporter's receipt (nil for every other e-mail): counted against
     /// that address's hourly budget.
     @OptionalField(key: "receipt_to") var receiptTo: String?
+    /// The process sending the message now, and until when its claim holds (see ``OutboxClaims``).
+    @OptionalField(key: "claimed_by") var claimedBy: String?
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    /// The process whose claim had run out when the message was last claimed (it stopped mid-send).
+    @OptionalField(key: "taken_over_from") var takenOverFrom: String?
 
     init() {}
 
@@ -45,7 +50,8 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
     /// The stored columns, read as rows for a page of the mail list (Fluent's own decoding of fifty
     /// messages cost more than the rest of the page).
     static let columns: [String] = ["id", "report_id", "account_id", "audience", "recipient", "subject", "body", "created_at",
-                                    "next_attempt_at", "attempts", "last_error", "sent_at", "failed_at", "receipt_to"]
+                                    "next_attempt_at", "attempts", "last_error", "sent_at", "failed_at", "receipt_to",
+                                    "claimed_by", "claimed_until", "taken_over_from"]
 
     /// A message as stored, from a row of ``columns``.
     convenience init(row: any StoredRow) throws {
@@ -64,6 +70,9 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
         sentAt = try row.optionalDate("sent_at")
         failedAt = try row.optionalDate("failed_at")
         receiptTo = try row.optionalString("receipt_to")
+        claimedBy = try row.optionalString("claimed_by")
+        claimedUntil = try row.optionalDate("claimed_until")
+        takenOverFrom = try row.optionalString("taken_over_from")
         $id.exists = true
     }
 }

@@ -1,0 +1,93 @@
+import AbuseDeskCore
+import Foundation
+import SQLKit
+
+/// Which process sends which queued e-mail (SPEC 10). A process claims a batch of due messages with a
+/// lease: its name in `claimed_by`, the lease's end in `claimed_until`. Nobody else claims a message
+/// while its lease holds; the sender renews the lease while it works, and gives it back with the
+/// outcome. A lease left by a process that stopped runs out and the message is claimed again, so
+/// nothing queued is lost; it is sent twice only if the process stopped after the mail server took the
+/// message and before the process marked it sent.
+///
+/// One statement claims, on both stores: PostgreSQL locks the rows it picks and skips those another
+/// claimer holds (`FOR UPDATE SKIP LOCKED`); SQLite's one writer makes the statement atomic by itself.
+/// Leases are times of the claimers' clocks: the processes' clocks must agree (NTP) to well within a lease.
+struct OutboxClaims: Sendable {
+    /// This process's name in `claimed_by`.
+    let claimant: String
+    /// How long a claim holds without renewal.
+    let lease: TimeInterval
+
+    static let defaultLease: TimeInterval = 60
+
+    /// A name for this process that no other process shares: its host, process id and a random part.
+    static func processName() -> String {
+        let host = ProcessInfo.processInfo.hostName.prefix(64)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(Identifier.make(at: Date()).suffix(8))"
+    }
+
+    /// A claimed message, and the process whose lease on it had run out, if one had.
+    struct Claimed: Sendable {
+        var message: OutboxMessageModel
+        var takenOverFrom: String?
+    }
+
+    /// Claims at most `limit` due messages, oldest first.
+    func claimDue(limit: Int, now: Date, on sql: any SQLDatabase) async throws -> [Claimed] {
+        let locking: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE SKIP LOCKED"
+        // Every expression of SET reads the row as it was: taken_over_from is the claimant before this one.
+        let rows = try await sql.rows("""
+            UPDATE outbox_messages SET claimed_by = \(bind: claimant), claimed_until = \(bind: now.addingTimeInterval(lease)),
+              taken_over_from = claimed_by
+            WHERE id IN (SELECT id FROM outbox_messages
+                         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= \(bind: now)
+                           AND (claimed_until IS NULL OR claimed_until <= \(bind: now))
+                         ORDER BY created_at, id LIMIT \(literal: limit)\(locking))
+            RETURNING \(idents: OutboxMessageModel.columns, joinedBy: ", ")
+            """)
+        return try rows.map { row in
+            let message = try OutboxMessageModel(row: row)
+            return Claimed(message: message, takenOverFrom: message.takenOverFrom)
+        }
+        .sorted { ($0.message.createdAt, $0.message.id ?? "") < ($1.message.createdAt, $1.message.id ?? "") }
+    }
+
+    /// Extends the lease on those of `ids` this process still holds and has not sent; answers them.
+    func renew(_ ids: [String], now: Date, on sql: any SQLDatabase) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await sql.rows("""
+            UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(lease))
+            WHERE id IN (\(binds: ids)) AND claimed_by = \(bind: claimant) AND sent_at IS NULL
+            RETURNING id
+            """)
+        return Set(try rows.map { try $0.string("id") })
+    }
+
+    /// Gives back, unsent and due as they were, those of `ids` this process still holds.
+    func release(_ ids: [String], on sql: any SQLDatabase) async throws {
+        guard !ids.isEmpty else { return }
+        try await sql.raw("""
+            UPDATE outbox_messages SET claimed_by = NULL, claimed_until = NULL
+            WHERE id IN (\(binds: ids)) AND claimed_by = \(bind: claimant) AND sent_at IS NULL
+            """).run()
+    }
+
+    /// The mail server took the message: it is sent, whoever holds it now.
+    func markSent(_ id: String, at now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE outbox_messages SET sent_at = \(bind: now), last_error = NULL, claimed_by = NULL, claimed_until = NULL
+            WHERE id = \(bind: id)
+            """).run()
+    }
+
+    /// An attempt failed: counted, with the next one due at `retryAt`, or the message given up at `failedAt`;
+    /// the claim is given back either way.
+    func recordFailure(_ id: String, error: String, retryAt: Date?, failedAt: Date?, on sql: any SQLDatabase) async throws {
+        let due: SQLQueryString = retryAt.map { ", next_attempt_at = \(bind: $0)" } ?? ""
+        try await sql.raw("""
+            UPDATE outbox_messages SET attempts = attempts + 1, last_error = \(bind: error), failed_at = \(bind: failedAt)\(due),
+              claimed_by = NULL, claimed_until = NULL
+            WHERE id = \(bind: id) AND sent_at IS NULL
+            """).run()
+    }
+}
