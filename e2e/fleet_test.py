@@ -244,21 +244,31 @@ def main():
            "ABUSEDESK_MAIL_LEASE_SECONDS": "5", "ABUSEDESK_MAIL_RETRY_SECONDS": "1", "ABUSEDESK_RATE_LIMIT": "off"}
     services, balancer = [], None
     try:
-        answers_only(results, binary, env, inbox)
-        services = fleet(binary, 3, env)
+        # Three processes started together on a new store: one migrates it, the others wait for it.
+        services = [service.launch() for service in fleet(binary, 3, env)]
+        started = []
+        for service in services:
+            try:
+                started.append(service.wait_ready())
+            except RuntimeError as error:
+                print(error, open(service.log_path).read()[-2000:], flush=True)
+        if not results.check("three processes started together on a new store all serve", len(started) == 3):
+            raise RuntimeError("not every process started")
         account = cli(services[0], "account", "create", "--name", "Shop Customer", "--domain", "shop.example",
                       "--netblock", "203.0.113.0/24", "--abuse-email", "abuse@shop.example")["id"]
         token = cli(services[0], "token", "create", "--account", account, "--scope", "read", "--scope", "edit")["token"]
         cli(services[0], "operator", "create", "--email", "ops@desk.example", "--role", "admin", stdin=OPERATOR_PASSWORD + "\n")
         operator = cli(services[0], "operator", "token", "--email", "ops@desk.example")["token"]
-        for service in services:
-            service.start()
         balancer = Balancer([service.port for service in services]).start()
         routing(results, services, balancer, operator)
         uploads(results, services, operator)
         burst(results, services, balancer, inbox)
         services[1].start()  # back in the pool: nothing of it was lost
         whole_case(results, services, balancer, account, token, artifacts)
+        # Alone on the store now: a process that only answers, and the passes run by hand.
+        for service in services:
+            service.stop()
+        answers_only(results, binary, env, inbox)
     except Exception:  # a crash of the suite is a failure, with what happened
         import traceback
         traceback.print_exc()

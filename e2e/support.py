@@ -38,9 +38,17 @@ class Service:
         self.log_path = os.path.join(self.data_dir, f"{log_name}.log")
 
     def start(self, timeout=60, arguments=()):
+        self.launch(arguments)
+        return self.wait_ready(timeout)
+
+    def launch(self, arguments=()):
+        """Starts the process without waiting for it to be ready."""
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([self.binary, "serve", "--port", str(self.port), *arguments], env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout=60):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:

@@ -28,7 +28,8 @@ struct StoreStartup: LifecycleHandler {
         case .postgres:
             break
         }
-        try await app.autoMigrate()
+        // Several processes may start together on a new store: one migrates, the others wait for it.
+        try await MigrationLock.holding(app.abuseDesk.config.store, on: app.db) { try await app.autoMigrate() }
         if case .sqlite = app.abuseDesk.config.store {
             // Statistics for the query planner, gathered within a bounded effort where they are missing or old.
             _ = try await sql.raw("PRAGMA optimize=0x10002").all()

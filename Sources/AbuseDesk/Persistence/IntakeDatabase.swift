@@ -122,7 +122,8 @@ final class SQLiteIntakeDatabase: IntakeDatabase {
         connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: sqliteThread, logger: logger,
                                                      on: writer.eventLoop)
         sql = connection.sql()
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())",
+        // Another process on the same file (SPEC 10) may hold the write lock: wait for it, as the pool does.
+        for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=\(synchronous.rawValue.uppercased())",
                        "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=0",
                        "PRAGMA cache_size=-65536", "PRAGMA temp_store=MEMORY"] {
             _ = try await connection.query(pragma)

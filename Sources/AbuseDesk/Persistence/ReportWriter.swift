@@ -169,12 +169,19 @@ enum ReportWriter {
     }
 
     /// `messages` without the receipts that would pass an address's budget of receipts in the last hour
-    /// (counted in the store, so that every process counts the same), and how many were left out. Reports
+    /// (counted in the store, so that every process counts the same, one at a time), and how many were left out. Reports
     /// are filed all the same; only their receipts are skipped.
     private static func withinReceiptBudget(_ messages: [OutgoingMessage], perHour budget: Int, sql: any SQLDatabase,
                                             now: Date) async throws -> (sent: [OutgoingMessage], skipped: Int) {
         let addresses = Set(messages.filter(\.isReceipt).map { $0.recipient.lowercased() })
         guard !addresses.isEmpty else { return (messages, 0) }
+        if sql.dialect.name == "postgresql" {
+            // Writers of other processes count the same addresses at the same time: each address is
+            // counted by one transaction at a time (a lock per address until commit, taken in one order).
+            for address in addresses.sorted() {
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: address), 0))").run()
+            }
+        }
         var used: [String: Int] = [:]
         let rows = try await sql.select().column("receipt_to").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("outbox_messages").where("receipt_to", .in, Array(addresses)).where("created_at", .greaterThan, now.addingTimeInterval(-3600))

@@ -38,6 +38,26 @@ import Vapor
         }
     }
 
+    @Test func reportsFiledOnTwoProcessesAtOnceAreAllStored() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { first in
+            try await withSecondProcess(of: first, clock: clock) { second in
+                let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for number in 0..<100 {
+                        let app = number.isMultiple(of: 2) ? first : second
+                        group.addTask {
+                            try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["reporterEmail": .string("r\(number)@example.org")])).status
+                        }
+                    }
+                    return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { $0 == .ok }, "each process waits for the other's write lock instead of failing")
+                #expect(try await first.count("reports") == 100)
+                #expect(try await first.count("outbox_messages") == 100, "each with its receipt")
+            }
+        }
+    }
+
     @Test func theRoutingVersionCountsEveryChangeWhoeverMadeIt() async throws {
         try await withTestApp { app in
             let sql = try app.sql
