@@ -177,10 +177,12 @@ enum ReportWriter {
         guard !addresses.isEmpty else { return (messages, 0) }
         if sql.dialect.name == "postgresql" {
             // Writers of other processes count the same addresses at the same time: each address is
-            // counted by one transaction at a time (a lock per address until commit, taken in one order).
-            for address in addresses.sorted() {
-                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: address), 0))").run()
-            }
+            // counted by one transaction at a time (a lock per address until commit, all taken by one
+            // statement in one order, the locks being evaluated after the sort).
+            try await sql.raw("""
+                SELECT pg_advisory_xact_lock(hashtextextended(address, 0))
+                FROM unnest(\(bind: addresses.sorted())::text[]) AS address ORDER BY address
+                """).run()
         }
         var used: [String: Int] = [:]
         let rows = try await sql.select().column("receipt_to").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")

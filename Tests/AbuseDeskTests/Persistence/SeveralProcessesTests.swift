@@ -58,6 +58,27 @@ import Vapor
         }
     }
 
+    @Test func oneAddressGetsItsHourlyReceiptsOnceWhateverTheNumberOfProcesses() async throws {
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { first in
+            try await withSecondProcess(of: first, clock: clock) { second in
+                let budget = first.abuseDesk.config.receiptsPerHour
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for number in 0..<(3 * budget) {
+                        let app = number.isMultiple(of: 2) ? first : second
+                        group.addTask {
+                            let filed = try await app.send(.POST, "/report/v2.0/abuse", json: Reports.ip(["reporterEmail": "victim@example.org"]))
+                            #expect(filed.status == .ok)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(try await first.count("reports") == 3 * budget)
+                #expect(try await OutboxMessageModel.query(on: first.db).filter(\.$receiptTo == "victim@example.org").count() == budget)
+            }
+        }
+    }
+
     @Test func theRoutingVersionCountsEveryChangeWhoeverMadeIt() async throws {
         try await withTestApp { app in
             let sql = try app.sql
