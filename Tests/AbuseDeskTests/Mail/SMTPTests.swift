@@ -29,12 +29,16 @@ import Vapor
         #expect(bad.settings == nil && bad.problems.count == 4, "\(bad.problems)")
         #expect(SMTPSettings.parse(url: "http://mail.example.net", startTLS: nil, trustedCertificatesFile: nil).problems.count == 1)
 
-        let config = try AppConfig.fromEnvironment(["ABUSEDESK_SMTP_URL": "smtp://mail.example.net:587", "ABUSEDESK_MAIL_RETRY_SECONDS": "5"])
-        #expect(config.smtp?.port == 587 && config.mailRetrySeconds == 5)
+        let config = try AppConfig.fromEnvironment(["ABUSEDESK_SMTP_URL": "smtp://mail.example.net:587", "ABUSEDESK_MAIL_RETRY_SECONDS": "5",
+                                                    "ABUSEDESK_MAIL_LEASE_SECONDS": "30"])
+        #expect(config.smtp?.port == 587 && config.mailRetrySeconds == 5 && config.mailLeaseSeconds == 30)
+        #expect(try AppConfig.fromEnvironment([:]).mailLeaseSeconds == 60)
         let refused = #expect(throws: AppConfig.Invalid.self) {
-            try AppConfig.fromEnvironment(["ABUSEDESK_SMTP_STARTTLS": "require", "ABUSEDESK_MAIL_RETRY_SECONDS": "0"])
+            try AppConfig.fromEnvironment(["ABUSEDESK_SMTP_STARTTLS": "require", "ABUSEDESK_MAIL_RETRY_SECONDS": "0",
+                                           "ABUSEDESK_MAIL_LEASE_SECONDS": "1"])
         }
-        #expect(refused?.problems.count == 2)
+        #expect(refused?.problems.count == 3)
+        #expect(refused?.problems.last == "ABUSEDESK_MAIL_LEASE_SECONDS must be a number of seconds from 3 to 3600; got \"1\"")
     }
 
     @Test func messagesAreMarkedSentOneByOneAndRefusalsAreKeptApart() async throws {

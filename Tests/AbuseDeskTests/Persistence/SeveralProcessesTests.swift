@@ -79,6 +79,34 @@ import Vapor
         }
     }
 
+    @Test func dueMitigationsArePutInForceOnceWhenTwoProcessesRunTheSchedulerTogether() async throws {
+        let clock = TestClock()  // 2026-11-23T12:00:00Z
+        try await withTestApp(clock: clock) { first in
+            try await withSecondProcess(of: first, clock: clock) { second in
+                let world = try await AccountsWorld(first)
+                var due: [String] = []
+                for number in 0..<6 {
+                    let report = try await world.fileURLReport("https://login.example.com/due-\(number)")
+                    try await world.accept(report)
+                    due.append(try await world.mitigate(report, effective: "2026-11-24T00:00:00Z"))
+                }
+                clock.advance(by: 12 * 3600)
+                let activated = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for app in [first, second, first, second] {
+                        group.addTask { try await app.abuseDesk.mitigations.activateDue(on: app.db) }
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(activated == due.count, "each due mitigation is put in force by one pass")
+                for mitigation in due {
+                    let history = try await AuditLog.history(of: [(.mitigation, mitigation)], on: first.db)
+                    #expect(history.map(\.action) == ["mitigation.applied", "mitigation.activated"], "one audit entry each")
+                }
+                #expect(try await AuditLog.verify(on: first.db).firstBreak == nil)
+            }
+        }
+    }
+
     @Test func theRoutingVersionCountsEveryChangeWhoeverMadeIt() async throws {
         try await withTestApp { app in
             let sql = try app.sql
