@@ -89,6 +89,20 @@ struct MailDelivery: Sendable {
             }
             return 0
         }
+        do {
+            let delivered = try await send(messages, over: session, held: held, on: sql, logger: logger)
+            await session.close()
+            return delivered
+        } catch {
+            // The store went away mid-pass: what was sent and not marked goes out once more after the lease.
+            await session.close()
+            throw error
+        }
+    }
+
+    /// Sends each message whose claim still holds over `session`, marking each sent or failed as it goes.
+    private func send(_ messages: [OutboxMessageModel], over session: any MailSession, held: HeldClaims, on sql: any SQLDatabase,
+                      logger: Logger) async throws -> Int {
         var delivered = 0
         for message in messages {
             guard let id = message.id else { continue }
@@ -98,9 +112,6 @@ struct MailDelivery: Sendable {
                                    date: now(), messageID: "\(id)@\(hostname)")
             do {
                 try await session.send(mime)
-                try await claims.markSent(id, at: now(), on: sql)
-                held.finished(id)
-                delivered += 1
             } catch {
                 logger.warning("Mail delivery failed", metadata: ["outbox.id": .string(id), "attempts": "\(message.attempts + 1)", "error": "\(error)"])
                 try await recordFailure(message, error: error, on: sql)
@@ -109,8 +120,11 @@ struct MailDelivery: Sendable {
                 if case .refused? = error as? SMTPError { continue }
                 break
             }
+            // Sent: a store that fails to record it now ends the pass (the message is not a failed attempt).
+            try await claims.markSent(id, at: now(), on: sql)
+            held.finished(id)
+            delivered += 1
         }
-        await session.close()
         return delivered
     }
 
