@@ -265,7 +265,11 @@ def main():
         burst(results, services, balancer, inbox)
         services[1].start()  # back in the pool: nothing of it was lost
         whole_case(results, services, balancer, account, token, artifacts)
-        # Alone on the store now: a process that only answers, and the passes run by hand.
+        # Alone on the store now, once the fleet has sent everything: a process that only answers, and the
+        # passes run by hand.
+        deadline = time.time() + 60
+        while time.time() < deadline and psql("select count(*) from outbox_messages where sent_at is null and failed_at is null") != ["0"]:
+            time.sleep(0.3)
         for service in services:
             service.stop()
         answers_only(results, binary, env, inbox)
