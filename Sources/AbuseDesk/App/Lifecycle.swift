@@ -123,9 +123,10 @@ struct BackgroundWork: LifecycleHandler {
     static func refreshRouting(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         do {
             if try await services.directory.refreshIfChanged(from: database) {
-                services.metrics.routingVersion(services.directory.current.version)
                 logger.info("Reloaded the routing table: accounts' domains or netblocks changed")
             }
+            // The table may also have been reloaded by a change made here or by the intake writer.
+            services.metrics.routingVersion(services.directory.current.version)
         } catch {
             logger.error("Routing table refresh failed", metadata: ["error": "\(String(reflecting: error))"])
         }
