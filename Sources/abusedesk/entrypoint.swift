@@ -10,8 +10,8 @@ enum Entrypoint {
     static func main() async throws {
         var environment = try Environment.detect()
         // Only the server delivers mail and expires uploads in the background (unless told not to:
-        // `serve --no-background`); the commands deliver-mail, activate-due and expire do one pass. Commands print JSON on standard output, so they log to
-        // standard error.
+        // `serve --no-background`); the commands deliver-mail, activate-due and expire do one pass.
+        // Commands print JSON on standard output, so they log to standard error.
         // The command input holds the arguments after the executable's path.
         let command = environment.commandInput.arguments.first
         let serves = command == nil || command == "serve" || command?.hasPrefix("-") == true
@@ -35,7 +35,7 @@ enum Entrypoint {
             }
         }
         config.runsBackgroundTasks = serves
-        config.runsBackgroundPasses = !environment.commandInput.arguments.contains("--no-background")
+        config.runsBackgroundPasses = !environment.commandInput.arguments.contains(AppConfig.noBackgroundOption)
         let app = try await Application.make(environment)
         do {
             if wantsHelp {

@@ -41,6 +41,8 @@ public struct AppConfig: Sendable {
     /// With background work: also deliver mail, activate due mitigations and expire (not so for
     /// `serve --no-background`, which only keeps its routing table fresh).
     public var runsBackgroundPasses = true
+    /// The option of `serve` for a process that only answers requests.
+    public static let noBackgroundOption = "--no-background"
     /// The sender of every e-mail, `Name <address>` or an address.
     public var mailFrom: String = "AbuseDesk <abuse@localhost>"
     /// The mail server; `nil` writes every message as an `.eml` file under `<data>/mail/`.

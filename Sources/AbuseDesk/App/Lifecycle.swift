@@ -34,8 +34,7 @@ struct StoreStartup: LifecycleHandler {
             // Statistics for the query planner, gathered within a bounded effort where they are missing or old.
             _ = try await sql.raw("PRAGMA optimize=0x10002").all()
         }
-        let table = try await app.abuseDesk.directory.reload(from: app.db)
-        app.abuseDesk.metrics.routingVersion(table.version)
+        try await app.abuseDesk.directory.reload(from: app.db)
         try await app.abuseDesk.attachments.moveFilesIntoStore(on: app.db, logger: app.logger)
     }
 
@@ -68,7 +67,7 @@ struct BackgroundWork: LifecycleHandler {
         if runsPasses {
             work += [
                 Self.repeating(every: Self.mailInterval) {
-                    await Self.logging("Mail delivery pass failed", logger) { try await Self.deliverMail(services: services, database: database, logger: logger) }
+                    await Self.logging("Mail delivery pass failed", logger) { try await services.mail.deliverAllDue(on: database, logger: logger) }
                 },
                 Self.repeating(every: Self.schedulerInterval) {
                     await Self.logging("Mitigation scheduler pass failed", logger) {
@@ -114,19 +113,11 @@ struct BackgroundWork: LifecycleHandler {
         }
     }
 
-    /// Delivers what is due; answers how many went out.
-    @discardableResult
-    static func deliverMail(services: AbuseDeskServices, database: any Database, logger: Logger) async throws -> Int {
-        try await services.mail.deliverAllDue(on: database, logger: logger)
-    }
-
     static func refreshRouting(services: AbuseDeskServices, database: any Database, logger: Logger) async {
         do {
             if try await services.directory.refreshIfChanged(from: database) {
                 logger.info("Reloaded the routing table: accounts' domains or netblocks changed")
             }
-            // The table may also have been reloaded by a change made here or by the intake writer.
-            services.metrics.routingVersion(services.directory.current.version)
         } catch {
             logger.error("Routing table refresh failed", metadata: ["error": "\(String(reflecting: error))"])
         }

@@ -35,7 +35,7 @@ public func configure(_ app: Application, config: AppConfig,
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())
     let metrics = AppMetrics(registry: registry)
-    let directory = AccountDirectory()
+    let directory = AccountDirectory(metrics: metrics)
     let attachments = AttachmentStore(directory: config.dataDirectory + "/attachments")
     let idempotency = IdempotencyStore()
     let validator = ReportValidator(taxonomy: taxonomy)

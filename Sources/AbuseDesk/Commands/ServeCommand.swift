@@ -6,18 +6,17 @@ import Vapor
 /// `abusedesk deliver-mail`, `activate-due` and `expire` run by cron or a worker (the executable reads
 /// the flag before the service is configured).
 struct ServeCommandWithBackgroundOption: AnyAsyncCommand {
-    static let noBackground = "--no-background"
     let serve: ServeCommand
 
     var help: String { serve.help }
 
     func run(using context: inout CommandContext) async throws {
-        context.input.arguments.removeAll { $0 == Self.noBackground }
+        context.input.arguments.removeAll { $0 == AppConfig.noBackgroundOption }
         try await serve.run(using: &context)
     }
 
     func outputHelp(using context: inout CommandContext) {
         serve.outputHelp(using: &context)
-        context.console.output("\(Self.noBackground) answers requests only: no mail delivery, no scheduled mitigations, no expiry in this process.".consoleText())
+        context.console.output("\(AppConfig.noBackgroundOption) answers requests only: no mail delivery, no scheduled mitigations, no expiry in this process.".consoleText())
     }
 }

@@ -33,7 +33,7 @@ struct WorkCommand: AnyAsyncCommand {
         let services = application.abuseDesk
         switch pass {
         case .deliverMail:
-            let sent = try await BackgroundWork.deliverMail(services: services, database: application.db, logger: application.logger)
+            let sent = try await services.mail.deliverAllDue(on: application.db, logger: application.logger)
             return ["sent": .number(Double(sent))]
         case .activateDue:
             let activated = try await services.mitigations.activateDue(on: application.db)

@@ -19,6 +19,12 @@ final class AccountDirectory: Sendable {
     }
 
     private let table = NIOLockedValueBox(Table())
+    /// Where the version routed by is shown (`abusedesk_routing_version`), whichever path loaded it.
+    private let metrics: AppMetrics?
+
+    init(metrics: AppMetrics? = nil) {
+        self.metrics = metrics
+    }
 
     /// The routing table as last loaded.
     var current: Table { table.withLockedValue { $0 } }
@@ -52,10 +58,12 @@ final class AccountDirectory: Sendable {
         }
         let loaded = Table(router: AccountRouter(domains: domains, netblocks: netblocks), version: version)
         // Two loads may finish out of order: the newer version stays.
-        return table.withLockedValue { current in
+        let kept = table.withLockedValue { current in
             if loaded.version >= current.version { current = loaded }
             return current
         }
+        metrics?.routingVersion(kept.version)
+        return kept
     }
 
     /// Reloads when the store's routing version differs from the table's; answers whether it did.

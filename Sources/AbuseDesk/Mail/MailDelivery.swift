@@ -49,9 +49,9 @@ struct MailDelivery: Sendable {
         metrics?.outboxClaimed(claimed.count, takenOver: takenOver.count)
         for item in takenOver {
             logger.warning("Took over an e-mail whose sender's claim ran out", metadata: [
-                "outbox.id": .string(item.message.id ?? ""), "previous.claimant": .string(item.takenOverFrom ?? "")])
+                "outbox.id": .string(item.id ?? ""), "previous.claimant": .string(item.takenOverFrom ?? "")])
         }
-        let held = HeldClaims(claimed.compactMap(\.message.id), until: now().addingTimeInterval(claims.lease))
+        let held = HeldClaims(claimed.compactMap(\.id), until: now().addingTimeInterval(claims.lease))
         // The claim is renewed a third of a lease at a time while the batch is worked on, so a slow mail
         // server never lets it run out under a process that is still sending.
         let keeper = Task {
@@ -67,7 +67,7 @@ struct MailDelivery: Sendable {
             }
         }
         defer { keeper.cancel() }
-        let delivered = try await deliver(claimed.map(\.message), held: held, on: sql, logger: logger)
+        let delivered = try await deliver(claimed, held: held, on: sql, logger: logger)
         keeper.cancel()
         _ = await keeper.value
         // What this pass did not get to is due again at once, for whichever process comes first.

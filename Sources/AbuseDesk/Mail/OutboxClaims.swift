@@ -26,14 +26,9 @@ struct OutboxClaims: Sendable {
         return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(Identifier.make(at: Date()).suffix(8))"
     }
 
-    /// A claimed message, and the process whose lease on it had run out, if one had.
-    struct Claimed: Sendable {
-        var message: OutboxMessageModel
-        var takenOverFrom: String?
-    }
-
-    /// Claims at most `limit` due messages, oldest first.
-    func claimDue(limit: Int, now: Date, on sql: any SQLDatabase) async throws -> [Claimed] {
+    /// Claims at most `limit` due messages, oldest first; each one's `takenOverFrom` names the process
+    /// whose lease on it had run out, if one had.
+    func claimDue(limit: Int, now: Date, on sql: any SQLDatabase) async throws -> [OutboxMessageModel] {
         let locking: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE SKIP LOCKED"
         // Every expression of SET reads the row as it was: taken_over_from is the claimant before this one.
         let rows = try await sql.rows("""
@@ -45,11 +40,7 @@ struct OutboxClaims: Sendable {
                          ORDER BY created_at, id LIMIT \(literal: limit)\(locking))
             RETURNING \(idents: OutboxMessageModel.columns, joinedBy: ", ")
             """)
-        return try rows.map { row in
-            let message = try OutboxMessageModel(row: row)
-            return Claimed(message: message, takenOverFrom: message.takenOverFrom)
-        }
-        .sorted { ($0.message.createdAt, $0.message.id ?? "") < ($1.message.createdAt, $1.message.id ?? "") }
+        return try rows.map(OutboxMessageModel.init(row:)).sorted { ($0.createdAt, $0.id ?? "") < ($1.createdAt, $1.id ?? "") }
     }
 
     /// Extends the lease on those of `ids` this process still holds and has not sent; answers them.

@@ -54,7 +54,7 @@ import Vapor
                         while true {
                             let batch = try await claimer.claimDue(limit: 5, now: clock.now, on: sql)
                             if batch.isEmpty { return mine }
-                            mine += batch.compactMap(\.message.id)
+                            mine += batch.compactMap(\.id)
                         }
                     }
                 }
@@ -71,7 +71,7 @@ import Vapor
             let queued = try await Self.queue(3, on: app, clock: clock)
             let sql = try app.sql
             let first = OutboxClaims(claimant: "first", lease: 60), second = OutboxClaims(claimant: "second", lease: 60)
-            #expect(try await first.claimDue(limit: 50, now: clock.now, on: sql).map(\.message.id) == queued, "oldest first")
+            #expect(try await first.claimDue(limit: 50, now: clock.now, on: sql).map(\.id) == queued, "oldest first")
             clock.advance(by: 40)
             #expect(try await second.claimDue(limit: 50, now: clock.now, on: sql).isEmpty, "the lease holds")
             // The first renews one message's lease and marks another sent; the third's lease runs out.
@@ -79,7 +79,7 @@ import Vapor
             try await first.markSent(queued[1], at: clock.now, on: sql)
             clock.advance(by: 21)
             let taken = try await second.claimDue(limit: 50, now: clock.now, on: sql)
-            #expect(taken.map(\.message.id) == [queued[2]], "only the lapsed lease is taken over; a sent message never is")
+            #expect(taken.map(\.id) == [queued[2]], "only the lapsed lease is taken over; a sent message never is")
             #expect(taken.first?.takenOverFrom == "first")
             #expect(try await first.renew(queued, now: clock.now, on: sql) == [queued[0]], "the first learns which it lost")
             clock.advance(by: 3600)
@@ -98,7 +98,7 @@ import Vapor
             _ = try await claims.claimDue(limit: 50, now: clock.now, on: sql)
             try await claims.release(queued, on: sql)
             let other = try await OutboxClaims(claimant: "two", lease: 60).claimDue(limit: 50, now: clock.now, on: sql)
-            #expect(other.map(\.message.id) == queued, "due again at once, not a lease later")
+            #expect(other.map(\.id) == queued, "due again at once, not a lease later")
             #expect(other.allSatisfy { $0.takenOverFrom == nil }, "a message given back is not a takeover")
         }
     }
@@ -162,7 +162,7 @@ import Vapor
             var stolen: [String] = []
             for _ in 0..<9 {
                 try await Task.sleep(for: .milliseconds(500))
-                stolen += try await other.claimDue(limit: 50, now: Date(), on: app.sql).compactMap(\.message.id)
+                stolen += try await other.claimDue(limit: 50, now: Date(), on: app.sql).compactMap(\.id)
             }
             #expect(try await sending == 3)
             #expect(stolen.isEmpty, "no message was claimed by another while its sender worked on it")
