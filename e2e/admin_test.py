@@ -20,10 +20,7 @@ PASSWORD = "a long admin password"
 
 
 def sign_in(driver, base, email, path="/console/reports"):
-    driver.get(base + path)
-    type_into(driver, "email", email)
-    type_into(driver, "password", PASSWORD)
-    browser.click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+    browser.sign_in(driver, base, email, PASSWORD, path)
 
 
 def click(driver, css):

@@ -95,6 +95,36 @@ def ids_of(driver, css):
     return [e.get_attribute("id") for e in driver.find_elements(By.CSS_SELECTOR, css)]
 
 
+# The console's steps, as an operator takes them.
+
+def sign_in(driver, base, email, password, path="/console/reports"):
+    """Opens `path`, which asks for a sign-in first, and signs in."""
+    driver.get(base + path)
+    type_into(driver, "email", email)
+    type_into(driver, "password", password)
+    click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
+def mitigate(driver, entity, ground, facts, effective=None):
+    """Applies a phishing interstitial to a URL pattern from the open case, in force now or at `effective`."""
+    select(driver, "m-type", "phishing interstitial")
+    select(driver, "m-entity-type", "url pattern")
+    type_into(driver, "m-entity", entity)
+    if effective:
+        driver.execute_script("document.getElementById('m-effective').value = arguments[0]", effective)
+    type_into(driver, "m-ground", ground)
+    type_into(driver, "m-facts", facts)
+    click_and_reload(driver, by_id(driver, "mitigate-button"))
+
+
+def grant_first_appeal(driver, base, reason):
+    """Grants the first appeal the console's appeals page lists, with `reason`."""
+    driver.get(base + "/console/appeals")
+    driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=grant]").click()
+    driver.find_element(By.CSS_SELECTOR, "textarea[name=reason]").send_keys(reason)
+    click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, ".appeal-list form button"))
+
+
 # Text colour against the first opaque background behind it, per WCAG 2.1 (4.5:1, or 3:1 for large text).
 CONTRAST_PROBLEMS = """
 function channel(value) { value /= 255; return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4); }

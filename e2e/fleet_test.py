@@ -24,10 +24,9 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
-from selenium.webdriver.common.by import By
 
 import browser
-from browser import by_id, select, type_into
+from browser import by_id
 from fleet import Balancer, fleet
 from mail_test import Inbox
 from support import Results, Service, cli, free_port, http_request, report
@@ -207,20 +206,12 @@ def whole_case(results, services, balancer, account, token, artifacts):
     report_id = json.loads(raw)["reportId"]
     driver = browser.chromium()
     try:
-        driver.get(base + "/console/reports")
-        type_into(driver, "email", "ops@desk.example")
-        type_into(driver, "password", OPERATOR_PASSWORD)
-        browser.click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        browser.sign_in(driver, base, "ops@desk.example", OPERATOR_PASSWORD)
         check("the operator signs in through the balancer", "ops@desk.example" in driver.page_source)
         driver.get(f"{base}/console/reports/{report_id}")
         browser.click_and_reload(driver, by_id(driver, "accept-button"))
         check("the report is accepted", by_id(driver, "report-status").text == "accepted", by_id(driver, "report-status").text)
-        select(driver, "m-type", "phishing interstitial")
-        select(driver, "m-entity-type", "url pattern")
-        type_into(driver, "m-entity", "login.shop.example/fleet*")
-        type_into(driver, "m-ground", "Terms of service 4.2: no phishing")
-        type_into(driver, "m-facts", "The page copies a bank's sign-in form.")
-        browser.click_and_reload(driver, by_id(driver, "mitigate-button"))
+        browser.mitigate(driver, "login.shop.example/fleet*", "Terms of service 4.2: no phishing", "The page copies a bank's sign-in form.")
         check("the mitigation is applied", "active" in by_id(driver, "mitigations").text, by_id(driver, "mitigations").text)
 
         listed = json.loads(http_request(balancer.port, "GET", f"/client/v4/accounts/{account}/abuse-reports/{report_id}/mitigations",
@@ -230,10 +221,7 @@ def whole_case(results, services, balancer, account, token, artifacts):
                                       {"appeals": [{"id": mitigation, "reason": "removed"}]}, headers={"Authorization": f"Bearer {token}"})
         check("the customer appeals through the Accounts API", status == 200, raw[:300])
 
-        driver.get(base + "/console/appeals")
-        driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=grant]").click()
-        driver.find_element(By.CSS_SELECTOR, "textarea[name=reason]").send_keys("The page is gone.")
-        browser.click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, ".appeal-list form button"))
+        browser.grant_first_appeal(driver, base, "The page is gone.")
         check("the appeal is granted in the console", "The appeal is answered" in driver.page_source)
         browser.screenshot(driver, os.path.join(artifacts, "fleet-appeals.png"))
         driver.get(f"{base}/console/reports/{report_id}")

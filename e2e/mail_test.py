@@ -24,7 +24,7 @@ from aiosmtpd.smtp import AuthResult
 from selenium.webdriver.common.by import By
 
 import browser
-from browser import by_id, select, type_into
+from browser import by_id, type_into
 from support import Results, Service, cli, free_port, report
 
 SMTP_USER, SMTP_PASSWORD = "abusedesk", "smtp secret"
@@ -135,13 +135,6 @@ class Case:
         return json.loads(raw)["reportId"]
 
 
-def sign_in(driver, case):
-    driver.get(case.base + "/console/reports")
-    type_into(driver, "email", "ops@desk.example")
-    type_into(driver, "password", OPERATOR_PASSWORD)
-    browser.click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
-
-
 def subjects(messages, recipient):
     return [m["message"]["Subject"] for m in messages if recipient in m["to"]]
 
@@ -155,7 +148,7 @@ def whole_case(results, binary, artifacts):
     try:
         report_id = case.file_report("https://login.shop.example/bank")
 
-        sign_in(driver, case)
+        browser.sign_in(driver, case.base, "ops@desk.example", OPERATOR_PASSWORD)
         check("the operator is signed in to the console", "ops@desk.example" in driver.page_source)
         driver.get(f"{case.base}/console/reports/{report_id}")
         check("the case shows the reporter to the operator", REPORTER[1] in driver.page_source)
@@ -163,13 +156,8 @@ def whole_case(results, binary, artifacts):
         check("the report is accepted in the browser", by_id(driver, "report-status").text == "accepted", by_id(driver, "report-status").text)
 
         effective = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=8)).strftime("%Y-%m-%dT%H:%M:%S")
-        select(driver, "m-type", "phishing interstitial")
-        select(driver, "m-entity-type", "url pattern")
-        type_into(driver, "m-entity", "login.shop.example/bank*")
-        driver.execute_script("document.getElementById('m-effective').value = arguments[0]", effective)
-        type_into(driver, "m-ground", "Terms of service 4.2: no phishing")
-        type_into(driver, "m-facts", "The page copies a bank's sign-in form and posts card numbers elsewhere.")
-        browser.click_and_reload(driver, by_id(driver, "mitigate-button"))
+        browser.mitigate(driver, "login.shop.example/bank*", "Terms of service 4.2: no phishing",
+                         "The page copies a bank's sign-in form and posts card numbers elsewhere.", effective=effective)
         table = by_id(driver, "mitigations").text
         check("the mitigation is scheduled, pending until its time", "pending" in table, table)
 
@@ -192,10 +180,7 @@ def whole_case(results, binary, artifacts):
                                     {"appeals": [{"id": mitigation["id"], "reason": "removed"}]}, token=case.token)
         check("the customer appeals through the Accounts API", status == 200 and appealed["result"][0]["status"] == "in_review", str(appealed))
 
-        driver.get(case.base + "/console/appeals")
-        driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=grant]").click()
-        driver.find_element(By.CSS_SELECTOR, "textarea[name=reason]").send_keys("The page is gone; we checked it twice.")
-        browser.click_and_reload(driver, driver.find_element(By.CSS_SELECTOR, ".appeal-list form button"))
+        browser.grant_first_appeal(driver, case.base, "The page is gone; we checked it twice.")
         check("the appeal is granted in the browser", "The appeal is answered" in driver.page_source)
         browser.screenshot(driver, os.path.join(artifacts, "console-appeals.png"))
         driver.get(f"{case.base}/console/reports/{report_id}")
