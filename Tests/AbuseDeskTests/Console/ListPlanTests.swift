@@ -95,6 +95,7 @@ import Vapor
             try await plans.expectIndexed("SELECT id FROM appeals WHERE status = 'open' ORDER BY created_at ASC, id ASC LIMIT 200", "open appeals")
             try await plans.expectIndexed("SELECT id FROM appeals WHERE TRUE ORDER BY created_at DESC, id DESC LIMIT 50", "every appeal (M013)")
             try await plans.expectIndexed("SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts > 0", "troubled mail count")
+            try await plans.expectIndexed(OutboxClaims.due(limit: 50, now: Date(), on: sql), "the e-mails a sender claims, in filing order")
         }
     }
 }
