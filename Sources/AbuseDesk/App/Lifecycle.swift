@@ -46,8 +46,8 @@ struct StoreStartup: LifecycleHandler {
 
 /// Work that runs beside the requests: delivering the outbox and activating mitigations that have
 /// become due every few seconds, picking up routing changed by another process (or the command line)
-/// within half a second, expiring unclaimed uploads, old idempotency keys and ended console sessions
-/// every ten minutes. Each pass is short, leaves nothing half-done when it is stopped between passes,
+/// within half a second, compacting the search index every half minute, expiring unclaimed uploads, old
+/// idempotency keys and ended console sessions every ten minutes. Each pass is short, leaves nothing half-done when it is stopped between passes,
 /// and does each item once when several processes run it together (SPEC 10). `serve --no-background`
 /// leaves all but the routing to other processes or to the commands of the same names.
 struct BackgroundWork: LifecycleHandler {
@@ -85,6 +85,12 @@ struct BackgroundWork: LifecycleHandler {
                     }
                 },
                 Self.repeating(every: Self.expiryInterval) { await Self.refreshPlannerStatistics(database: database, logger: logger) },
+                Self.repeating(every: SearchIndexUpkeep.interval) {
+                    await Self.logging("Compacting the search index failed", logger) {
+                        let steps = try await SearchIndexUpkeep(database: database).compact()
+                        if steps > 0 { logger.debug("Merged the search index's segments", metadata: ["steps": "\(steps)"]) }
+                    }
+                },
             ]
         }
         tasks.withLockedValue { $0 = work }

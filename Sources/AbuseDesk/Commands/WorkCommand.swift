@@ -2,7 +2,7 @@ import AbuseDeskCore
 import Fluent
 import Vapor
 
-/// `abusedesk deliver-mail`, `abusedesk activate-due` and `abusedesk expire`: one pass of the work a
+/// `abusedesk deliver-mail`, `abusedesk activate-due`, `abusedesk expire` and `abusedesk compact-search`: one pass of the work a
 /// serving process does in the background, run once, for operators who prefer cron or a worker process
 /// (beside `serve --no-background`). Each is safe beside running servers: every pass claims or checks
 /// what it changes, so an item is done once whoever comes first. Prints what the pass did as JSON.
@@ -11,6 +11,7 @@ struct WorkCommand: AnyAsyncCommand {
         case deliverMail = "deliver-mail"
         case activateDue = "activate-due"
         case expire
+        case compactSearch = "compact-search"
     }
 
     let pass: Pass
@@ -20,6 +21,7 @@ struct WorkCommand: AnyAsyncCommand {
         case .deliverMail: "Delivers every queued e-mail that is due, once, and prints how many went out."
         case .activateDue: "Puts in force every mitigation whose effective date has come, once, and prints how many."
         case .expire: "Deletes unclaimed uploads, idempotency keys and console sessions past their time, once, and prints how many."
+        case .compactSearch: "Merges the full-text search index's segments (SQLite), and prints how many merge steps it took and the segments left."
         }
     }
 
@@ -42,6 +44,11 @@ struct WorkCommand: AnyAsyncCommand {
             let expired = try await BackgroundWork.expireOld(services: services, database: application.db)
             return ["uploads": .number(Double(expired.uploads)), "idempotency_keys": .number(Double(expired.keys)),
                     "sessions": .number(Double(expired.sessions))]
+        case .compactSearch:
+            let upkeep = SearchIndexUpkeep(database: application.db)
+            // By hand there is no pass after this one to finish the work: no budget.
+            let steps = try await upkeep.compact(budget: .seconds(3_600))
+            return ["merge_steps": .number(Double(steps)), "segments": try await upkeep.segments().map { .number(Double($0)) } ?? .null]
         }
     }
 
