@@ -80,7 +80,7 @@ struct AccountsAPIController: RouteCollection {
         let sort = query.sort(MitigationSortField.self, default: (.effectiveDate, descending: false))
         let page = query.page()
         try query.check()
-        let (items, total) = try await CaseReader(database: request.db).mitigations(of: report.id, filter: filter, sort: sort, page: page)
+        let (items, total) = try await CaseReader(request.db).mitigations(of: report.id, filter: filter, sort: sort, page: page)
         return Envelope.success(["mitigations": .array(items.map(AccountsRepresentation.mitigation))],
                                 page: page, count: items.count, total: total)
     }
@@ -198,7 +198,7 @@ struct AccountsAPIController: RouteCollection {
         query.rejectUnknown(allowed: ["page", "per_page"])
         let page = query.page()
         try query.check()
-        let (items, total) = try await CaseReader(database: request.db).emails(of: reportID, audience: audience, accountID: accountID,
+        let (items, total) = try await CaseReader(request.db).emails(of: reportID, audience: audience, accountID: accountID,
                                                                                page: page)
         return Envelope.success(["emails": .array(items.map(AccountsRepresentation.email))],
                                 page: page, count: items.count, total: total)

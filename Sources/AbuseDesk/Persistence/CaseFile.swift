@@ -1,6 +1,7 @@
 import AbuseDeskCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Everything an operator sees of one report: the report, where it was routed and to whom it is
 /// assigned, its attachments, the other reports about the same hosts or addresses, every e-mail about
@@ -16,20 +17,25 @@ struct CaseFile: Sendable {
     var appeals: [AppealModel]
     var history: [AuditEntry]
 
+    /// Read as records (``StoredRecord``): a case file is read far more often than it is changed.
     static func load(_ reportID: String, on database: any Database) async throws -> CaseFile {
-        let report = try await ReportDecisions.report(reportID, on: database)
-        let mitigations = try await MitigationModel.query(on: database).filter(\.$reportID == reportID)
-            .sort(\.$effectiveDate).sort(\.$id).all()
-        let appeals = try await AppealModel.query(on: database).filter(\.$reportID == reportID).sort(\.$createdAt).sort(\.$id).all()
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        guard Identifier.isWellFormed(reportID), let report = try await sql.record(ReportModel.self, id: reportID) else {
+            throw ClientError.notFound("There is no report \(reportID).")
+        }
+        let mine: SQLQueryString = "WHERE report_id = \(bind: reportID)"
+        let mitigations = try await sql.records(MitigationModel.self, mine + " ORDER BY effective_date, id")
+        let appeals = try await sql.records(AppealModel.self, mine + " ORDER BY created_at, id")
+        var account: AccountModel?, assignee: OperatorModel?
+        if let id = report.accountID { account = try await sql.record(AccountModel.self, id: id) }
+        if let id = report.assignedTo { assignee = try await sql.record(OperatorModel.self, id: id) }
         let subjects: [(AuditSubject, String)] = [(.report, reportID)] + mitigations.compactMap { $0.id.map { (.mitigation, $0) } }
             + appeals.compactMap { $0.id.map { (.appeal, $0) } }
         return CaseFile(
-            report: report,
-            account: try await AccountModel.find(report.accountID, on: database),
-            assignee: try await OperatorModel.find(report.assignedTo, on: database),
-            attachments: try await AttachmentModel.query(on: database).filter(\.$reportID == reportID).sort(\.$createdAt).all(),
+            report: report, account: account, assignee: assignee,
+            attachments: try await sql.records(AttachmentModel.self, mine + " ORDER BY created_at, id"),
             related: try await QueueReader(database).related(to: reportID),
-            emails: try await OutboxMessageModel.query(on: database).filter(\.$reportID == reportID).sort(\.$createdAt).sort(\.$id).all(),
+            emails: try await sql.records(OutboxMessageModel.self, mine + " ORDER BY created_at, id"),
             mitigations: mitigations, appeals: appeals,
             history: try await AuditLog.history(of: subjects, on: database))
     }

@@ -1,6 +1,7 @@
 import AbuseDeskCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// The fields mitigation lists sort by.
 enum MitigationSortField: String, CaseIterable, Sendable {
@@ -18,38 +19,46 @@ struct MitigationFilter: Sendable {
     var effectiveAfter: Date?
 }
 
-/// Reads what belongs to one report: its mitigations and the e-mails sent about it, a page at a time.
+/// Reads what belongs to one report: its mitigations and the e-mails sent about it, a page at a time,
+/// each page and its total in one statement.
 struct CaseReader {
-    let database: any Database
+    let sql: any SQLDatabase
+
+    init(_ database: any Database) throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        self.sql = sql
+    }
 
     func mitigations(of reportID: String, filter: MitigationFilter, sort: (MitigationSortField, descending: Bool),
                      page: PageRequest) async throws -> (items: [MitigationModel], total: Int) {
-        let query = MitigationModel.query(on: database).filter(\.$reportID == reportID)
-        if let status = filter.status { query.filter(\.$status == status.rawValue) }
-        if !filter.types.isEmpty { query.filter(\.$type ~~ filter.types.map(\.rawValue)) }
-        if let entityType = filter.entityType { query.filter(\.$entityType == entityType.rawValue) }
-        if let before = filter.effectiveBefore { query.filter(\.$effectiveDate < before) }
-        if let after = filter.effectiveAfter { query.filter(\.$effectiveDate > after) }
-        let total = try await query.copy().count()
-        let direction: DatabaseQuery.Sort.Direction = sort.descending ? .descending : .ascending
-        switch sort.0 {
-        case .type: query.sort(\.$type, direction)
-        case .effectiveDate: query.sort(\.$effectiveDate, direction)
-        case .status: query.sort(\.$status, direction)
-        case .entityType: query.sort(\.$entityType, direction)
+        var parts: [SQLQueryString] = ["report_id = \(bind: reportID)"]
+        if let status = filter.status { parts.append("status = \(bind: status.rawValue)") }
+        if !filter.types.isEmpty { parts.append("type IN (\(binds: filter.types.map(\.rawValue)))") }
+        if let entityType = filter.entityType { parts.append("entity_type = \(bind: entityType.rawValue)") }
+        if let before = filter.effectiveBefore { parts.append("effective_date < \(bind: before)") }
+        if let after = filter.effectiveAfter { parts.append("effective_date > \(bind: after)") }
+        let condition = " WHERE " + parts.joined(separator: " AND ")
+        let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
+        let column: SQLQueryString = switch sort.0 {
+        case .type: "type"
+        case .effectiveDate: "effective_date"
+        case .status: "status"
+        case .entityType: "entity_type"
         }
-        query.sort(\.$id, direction)
-        return (try await query.range(page.rows).all(), total)
+        let (rows, total) = try await sql.rows("\(idents: MitigationModel.columns, joinedBy: ", ") FROM mitigations" + condition
+            + " ORDER BY " + column + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
+            counted: "SELECT COUNT(*) AS n FROM mitigations" + condition)
+        return (try rows.map(MitigationModel.init(row:)), total)
     }
 
     /// Sent e-mails about a report to one audience (for customers: to that account only), oldest first.
     func emails(of reportID: String, audience: MessageAudience, accountID: String?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: Int) {
-        let query = OutboxMessageModel.query(on: database)
-            .filter(\.$reportID == reportID)
-            .filter(\.$audience == audience.rawValue)
-            .filter(\.$sentAt != nil)
-        if let accountID { query.filter(\.$accountID == accountID) }
-        let total = try await query.copy().count()
-        return (try await query.sort(\.$sentAt).sort(\.$createdAt).sort(\.$id).range(page.rows).all(), total)
+        var parts: [SQLQueryString] = ["report_id = \(bind: reportID)", "audience = \(bind: audience.rawValue)", "sent_at IS NOT NULL"]
+        if let accountID { parts.append("account_id = \(bind: accountID)") }
+        let condition = " WHERE " + parts.joined(separator: " AND ")
+        let (rows, total) = try await sql.rows("\(idents: OutboxMessageModel.columns, joinedBy: ", ") FROM outbox_messages" + condition
+            + " ORDER BY sent_at, created_at, id LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
+            counted: "SELECT COUNT(*) AS n FROM outbox_messages" + condition)
+        return (try rows.map(OutboxMessageModel.init(row:)), total)
     }
 }

@@ -17,6 +17,21 @@ final class OperatorModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension OperatorModel: StoredRecord {
+    static let columns = ["id", "email", "role", "password_hash", "created_at", "disabled_at"]
+
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        email = try row.string("email")
+        role = try row.string("role")
+        passwordHash = try row.string("password_hash")
+        createdAt = try row.date("created_at")
+        disabledAt = try row.optionalDate("disabled_at")
+        $id.exists = true
+    }
+}
+
 /// A bearer token of an account or an operator; only the SHA-256 of the secret is kept.
 // See ReportModel for why this is @unchecked Sendable.
 final class APITokenModel: Model, @unchecked Sendable {

@@ -19,6 +19,20 @@ final class AccountModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension AccountModel: StoredRecord {
+    static let columns = ["id", "name", "abuse_email", "created_at", "closed_at"]
+
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        name = try row.string("name")
+        abuseEmail = try row.optionalString("abuse_email")
+        createdAt = try row.date("created_at")
+        closedAt = try row.optionalDate("closed_at")
+        $id.exists = true
+    }
+}
+
 /// A domain an account serves; reports about it and its subdomains are the account's.
 // See ReportModel for why this is @unchecked Sendable.
 final class AccountDomainModel: Model, @unchecked Sendable {

@@ -27,3 +27,20 @@ final class AttachmentModel: Model, @unchecked Sendable {
         self.createdAt = createdAt
     }
 }
+
+extension AttachmentModel: StoredRecord {
+    static let columns = ["id", "name", "size", "sha256", "media_type", "created_at", "report_id", "uploaded_by"]
+
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        name = try row.string("name")
+        size = Int64(try row.integer("size"))
+        sha256 = try row.string("sha256")
+        mediaType = try row.string("media_type")
+        createdAt = try row.date("created_at")
+        reportID = try row.optionalString("report_id")
+        uploadedBy = try row.optionalString("uploaded_by")
+        $id.exists = true
+    }
+}

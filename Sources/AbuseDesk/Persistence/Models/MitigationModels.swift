@@ -23,6 +23,28 @@ final class MitigationModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension MitigationModel: StoredRecord {
+    static let columns = ["id", "report_id", "account_id", "type", "entity_type", "entity_id", "status", "effective_date", "statement",
+                          "created_by", "created_at", "updated_at"]
+
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        reportID = try row.string("report_id")
+        accountID = try row.optionalString("account_id")
+        type = try row.string("type")
+        entityType = try row.string("entity_type")
+        entityID = try row.string("entity_id")
+        status = try row.string("status")
+        effectiveDate = try row.date("effective_date")
+        statement = try row.string("statement")
+        createdBy = try row.optionalString("created_by")
+        createdAt = try row.date("created_at")
+        updatedAt = try row.date("updated_at")
+        $id.exists = true
+    }
+}
+
 /// A customer's request to review one mitigation.
 // See ReportModel for why this is @unchecked Sendable.
 final class AppealModel: Model, @unchecked Sendable {

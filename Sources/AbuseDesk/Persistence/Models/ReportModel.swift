@@ -49,6 +49,52 @@ final class ReportModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension ReportModel: StoredRecord {
+    static let columns = ["id", "created_at", "updated_at", "channel", "status", "denial_reason", "report_type", "threat_type",
+                          "incident_type", "attack_method", "incident_at", "incident_date", "incident_time",
+                          "incident_time_zone", "severity", "reporter_name", "reporter_email",
+                          "reporter_phone", "reporter_org", "anonymize", "notes", "original_work", "domain",
+                          "account_id", "routing", "submitter_account_id", "target_count", "targets",
+                          "details", "forwarded_at", "forwarded_to", "assigned_to"]
+
+    convenience init(row: any StoredRow) throws {
+        self.init()
+        id = try row.string("id")
+        createdAt = try row.date("created_at")
+        updatedAt = try row.date("updated_at")
+        channel = try row.string("channel")
+        status = try row.string("status")
+        denialReason = try row.optionalString("denial_reason")
+        reportType = try row.string("report_type")
+        threatType = try row.optionalString("threat_type")
+        incidentType = try row.optionalString("incident_type")
+        attackMethod = try row.optionalString("attack_method")
+        incidentAt = try row.optionalDate("incident_at")
+        incidentDate = try row.optionalString("incident_date")
+        incidentTime = try row.optionalString("incident_time")
+        incidentTimeZone = try row.optionalString("incident_time_zone")
+        severity = try row.optionalString("severity")
+        reporterName = try row.string("reporter_name")
+        reporterEmail = try row.string("reporter_email")
+        reporterPhone = try row.optionalString("reporter_phone")
+        reporterOrg = try row.optionalString("reporter_org")
+        anonymize = try row.bool("anonymize")
+        notes = try row.string("notes")
+        originalWork = try row.optionalString("original_work")
+        domain = try row.optionalString("domain")
+        accountID = try row.optionalString("account_id")
+        routing = try row.string("routing")
+        submitterAccountID = try row.optionalString("submitter_account_id")
+        targetCount = try row.integer("target_count")
+        targets = try row.string("targets")
+        details = try row.string("details")
+        forwardedAt = try row.optionalDate("forwarded_at")
+        forwardedTo = try row.optionalString("forwarded_to")
+        assignedTo = try row.optionalString("assigned_to")
+        $id.exists = true
+    }
+}
+
 /// One URL or address a report names.
 // See ReportModel for why this is @unchecked Sendable.
 final class ReportTargetModel: Model, @unchecked Sendable {

@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+import Testing
+@testable import AbuseDesk
+
+/// Every model read as a record names every column Fluent knows it by, and reads back what Fluent wrote.
+@Suite struct StoredRecordTests {
+    @Test func everyRecordReadsEveryColumnOfItsModel() {
+        func check<R: StoredRecord>(_ type: R.Type) {
+            #expect(R.columns.sorted() == R.keys.map(\.description).sorted(), "\(R.schema)")
+            #expect(Set(R.columns).count == R.columns.count, "\(R.schema) names a column twice")
+        }
+        check(ReportModel.self)
+        check(MitigationModel.self)
+        check(AppealModel.self)
+        check(AttachmentModel.self)
+        check(AccountModel.self)
+        check(OperatorModel.self)
+        check(OutboxMessageModel.self)
+    }
+
+    @Test func aCaseFileReadAsRecordsHoldsWhatFluentReads() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let id = try await world.fileURLReport("https://login.example.com/verify")
+            let sql = try app.sql
+            let fluent = try #require(try await ReportModel.find(id, on: app.db))
+            let record = try #require(try await sql.record(ReportModel.self, id: id))
+            // Fluent's encoding of a model is its fields by name: the same for both, field by field.
+            let (fromFluent, fromRecord) = (try fields(of: fluent), try fields(of: record))
+            #expect(fromFluent.count == ReportModel.columns.count)
+            for column in ReportModel.columns { #expect(fromFluent[column] == fromRecord[column], "\(column)") }
+            #expect(record.anonymize == false && record.targetCount == 1 && record.accountID == world.acme)
+            #expect(try await sql.record(ReportModel.self, id: "1nonexistent0000000000000") == nil)
+        }
+    }
+
+    /// A model's fields by name, each as JSON text.
+    private func fields(of model: ReportModel) throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let object = try #require(try JSONSerialization.jsonObject(with: encoder.encode(model)) as? [String: Any])
+        return try object.mapValues { value in
+            value is NSNull ? "null" : String(decoding: try JSONSerialization.data(withJSONObject: [value], options: .sortedKeys), as: UTF8.self)
+        }
+    }
+}
