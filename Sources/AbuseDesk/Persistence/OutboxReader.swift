@@ -50,10 +50,19 @@ struct OutboxReader {
         return (try rows.map(OutboxMessageModel.init(row:)).ordered(as: ids, by: \.id), .counted(counted, upTo: cap))
     }
 
-    /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry.
+    /// What the console's navigation counts: open appeals, and e-mails that failed or wait for a retry
+    /// (on every console page, so in one statement, each count read from an index alone; M015).
     func navigationCounts() async throws -> (openAppeals: Int, troubledMail: Int) {
-        let appeals = try await AppealModel.query(on: database).filter(\.$status == AppealStatus.open.rawValue).count()
-        let mail = try await OutboxMessageModel.query(on: database).filter(\.$sentAt == nil).filter(\.$attempts > 0).count()
-        return (appeals, mail)
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        let row = try await sql.rows(Self.navigationQuery(on: sql)).first
+        return (try row?.integer("appeals") ?? 0, try row?.integer("mail") ?? 0)
+    }
+
+    /// SQLite is told to read the index: the index of due e-mails looks as good to its statistics, and
+    /// would have each unsent e-mail's row read for its attempts.
+    static func navigationQuery(on sql: any SQLDatabase) -> SQLQueryString {
+        let troubled: SQLQueryString = sql.dialect.name == "sqlite" ? "outbox_messages INDEXED BY outbox_messages_retrying" : "outbox_messages"
+        return "SELECT (SELECT COUNT(*) FROM appeals WHERE status = \(bind: AppealStatus.open.rawValue)) AS appeals, "
+            + "(SELECT COUNT(*) FROM " + troubled + " WHERE sent_at IS NULL AND attempts > 0) AS mail"
     }
 }

@@ -94,7 +94,10 @@ import Vapor
                 """, "failed mail")
             try await plans.expectIndexed("SELECT id FROM appeals WHERE status = 'open' ORDER BY created_at ASC, id ASC LIMIT 200", "open appeals")
             try await plans.expectIndexed("SELECT id FROM appeals WHERE TRUE ORDER BY created_at DESC, id DESC LIMIT 50", "every appeal (M013)")
-            try await plans.expectIndexed("SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts > 0", "troubled mail count")
+            // The navigation's counts, on every console page: the troubled e-mails from their own index alone (M015).
+            let navigation = try await plans.plan(OutboxReader.navigationQuery(on: sql))
+            #expect(navigation.contains(sql.dialect.name == "sqlite" ? "COVERING INDEX outbox_messages_retrying" : "outbox_messages_retrying")
+                    && !navigation.contains("Seq Scan"), "navigation counts: \(navigation)")
             try await plans.expectIndexed(OutboxClaims.due(limit: 50, now: Date(), on: sql), "the e-mails a sender claims, in filing order")
         }
     }

@@ -263,6 +263,11 @@ import VaporTesting
             try await world.deliverMail()
             #expect(try await world.send(.GET, "/admin/v1/emails?state=sent", token: world.analystToken).result.arrayValue?.count == 1)
             #expect(try await world.send(.POST, "/admin/v1/emails/\(ids[0])/retry", token: world.analystToken).status == .conflict)
+            // The console's navigation counts the two still not delivered (from their own index, M015).
+            var browser = ConsoleBrowser(app: app)
+            try await browser.signIn("analyst@abusedesk.test")
+            let page = try await browser.get("/console/mail")
+            #expect(page.body.string.contains(#"<span class="badge badge-warn" aria-label="2 not delivered">2</span>"#))
             #expect(try await world.send(.GET, "/admin/v1/emails?state=lost", token: world.analystToken).errorFields == ["state"])
         }
     }
