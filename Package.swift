@@ -50,7 +50,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "abusedesk",
-            dependencies: ["AbuseDesk"]
+            dependencies: ["AbuseDesk", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(
             name: "AbuseDeskCoreTests",
