@@ -50,7 +50,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "abusedesk",
-            dependencies: ["AbuseDesk", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["AbuseDesk"]
         ),
         .testTarget(
             name: "AbuseDeskCoreTests",

@@ -2,19 +2,12 @@ import AbuseDesk
 import Foundation
 import Logging
 import Metrics
-import NIOCore
-import NIOPosix
 import Prometheus
 import Vapor
 
 @main
 enum Entrypoint {
     static func main() async throws {
-        // Tasks run on the event loops that serve the connections: a request's handler, and each store
-        // query it awaits, resume on the loop that has the answer, with no hand-over to a second pool of
-        // threads and back (on two cores, the hand-overs cost about as much as a list's page). Nothing
-        // here blocks a task's thread: Bcrypt, the report writer and SQLite have threads of their own.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var environment = try Environment.detect()
         // Only the server delivers mail and expires uploads in the background (unless told not to:
         // `serve --no-background`); the commands deliver-mail, activate-due and expire do one pass.
