@@ -57,13 +57,16 @@ struct PageSeek {
     /// How many reports the list holds from the page's start on, counted up to `limit`: after an `after`
     /// anchor, or from a `before` anchor itself (the page after the one asked for) on.
     func count(from anchor: PageAnchor, limit: Int) async throws -> Int {
-        var counted = 0
-        for part in parts(anchor, ascending: !descending, inclusive: anchor.side == .before) where counted < limit {
-            let query: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition
-                + " LIMIT \(literal: limit - counted)) AS beyond"
-            counted += try await sql.count(query)
+        min(try await sql.count(countQuery(from: anchor, limit: limit)), limit)
+    }
+
+    /// The statement (one integer column `n`) that counts the same in one round trip: each range up to
+    /// `limit`, summed (more than `limit` means at least `limit`).
+    func countQuery(from anchor: PageAnchor, limit: Int) -> SQLQueryString {
+        let counts: [SQLQueryString] = parts(anchor, ascending: !descending, inclusive: anchor.side == .before).map { part in
+            "(SELECT COUNT(*) FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition + " LIMIT \(literal: limit)) AS beyond)"
         }
-        return counted
+        return "SELECT " + counts.joined(separator: " + ") + " AS n"
     }
 
     /// The two ranges beyond the anchor when reading in `ascending` order, each with its order.

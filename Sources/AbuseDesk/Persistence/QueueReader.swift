@@ -217,7 +217,10 @@ struct QueueReader {
             from = " FROM reports WHERE " + condition
             order = " ORDER BY " + sortExpression(sort.0, words: filter.words) + direction + ", reports.id" + direction
         }
-        var found = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives)
+        if let sought = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives) {
+            return sought
+        }
+        var found: (ids: [String], total: ListTotal)?
         if found == nil, page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
             // A page near the start in one query, with its total. (Not one SQLite ranks: it would look up
             // the names of every match it ranks, not of the page's.)
@@ -292,18 +295,28 @@ struct QueueReader {
         }
     }
 
-    /// A page next to one already read: from its anchor along the index, the total counted on from there.
-    /// Nil when the page has no anchor or nothing is past it (a removed report, or a list shorter than the
-    /// anchor says): then the page is found by its number.
+    /// A page next to one already read: its ids from its anchor along the index, then its rows with the
+    /// total counted on from the anchor, in one statement. Nil when the page has no anchor or nothing is
+    /// past it (a removed report, or a list shorter than the anchor says): then the page is found by its number.
     private func soughtPage(_ page: PageRequest, from: SQLQueryString, countedFrom: SQLQueryString, sort: (QueueSortField, descending: Bool),
-                            drivenBySearch: Bool) async throws -> (ids: [String], total: ListTotal)? {
+                            drivenBySearch: Bool) async throws -> (items: [QueueItem], total: ListTotal)? {
         guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch) else { return nil }
         seek.countedFrom = countedFrom
         let start = anchor.side == .after ? page.offset : page.offset + page.size
-        let counted = try await seek.count(from: anchor, limit: page.size + countCap + 1)
-        guard counted > 0 else { return nil }
-        let total = counted > page.size + countCap ? ListTotal(count: start + page.size + countCap, isExact: false) : .exact(start + counted)
-        return (try await seek.ids(next: anchor, limit: page.size), total)
+        let cap = page.size + countCap + 1
+        func total(_ counted: Int) -> ListTotal {
+            counted >= cap ? ListTotal(count: start + page.size + countCap, isExact: false) : .exact(start + counted)
+        }
+        let ids = try await seek.ids(next: anchor, limit: page.size)
+        guard !ids.isEmpty else {
+            // Nothing before a `before` anchor that is still there: an empty page, with the list counted from it.
+            guard anchor.side == .before else { return nil }
+            let counted = try await seek.count(from: anchor, limit: cap)
+            return counted > 0 ? ([], total(counted)) : nil
+        }
+        let (rows, counted) = try await sql.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))",
+                                                 counted: seek.countQuery(from: anchor, limit: cap))
+        return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), total(counted))
     }
 
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
