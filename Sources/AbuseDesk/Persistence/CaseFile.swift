@@ -20,15 +20,18 @@ struct CaseFile: Sendable {
     /// Read as records (``StoredRecord``): a case file is read far more often than it is changed.
     static func load(_ reportID: String, on database: any Database) async throws -> CaseFile {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        guard Identifier.isWellFormed(reportID), let report = try await sql.record(ReportModel.self, id: reportID) else {
-            throw ClientError.notFound("There is no report \(reportID).")
-        }
+        // The report with its account and assignee, in one statement (their columns named apart from the report's).
+        let row = Identifier.isWellFormed(reportID) ? try await sql.rows("SELECT " + ReportModel.columns(of: "reports") + ", "
+            + AccountModel.columns(of: "accounts", prefixed: "joined_account_") + ", "
+            + OperatorModel.columns(of: "operators", prefixed: "joined_assignee_")
+            + " FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to"
+            + " WHERE reports.id = \(bind: reportID)").first : nil
+        guard let row else { throw ClientError.notFound("There is no report \(reportID).") }
+        let report = try ReportModel(row: row)
+        let account = try AccountModel(row: row, prefix: "joined_account_"), assignee = try OperatorModel(row: row, prefix: "joined_assignee_")
         let mine: SQLQueryString = "WHERE report_id = \(bind: reportID)"
         let mitigations = try await sql.records(MitigationModel.self, mine + " ORDER BY effective_date, id")
         let appeals = try await sql.records(AppealModel.self, mine + " ORDER BY created_at, id")
-        var account: AccountModel?, assignee: OperatorModel?
-        if let id = report.accountID { account = try await sql.record(AccountModel.self, id: id) }
-        if let id = report.assignedTo { assignee = try await sql.record(OperatorModel.self, id: id) }
         let subjects: [(AuditSubject, String)] = [(.report, reportID)] + mitigations.compactMap { $0.id.map { (.mitigation, $0) } }
             + appeals.compactMap { $0.id.map { (.appeal, $0) } }
         return CaseFile(

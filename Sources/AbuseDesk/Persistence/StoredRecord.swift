@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// A model read from a raw query's rows rather than through Fluent's query builder, which reflects on the
@@ -21,6 +22,38 @@ extension SQLDatabase {
     /// The record of `R`'s table with this id, if there is one.
     func record<R: StoredRecord>(_ type: R.Type, id: String) async throws -> R? {
         try await records(type, "WHERE id = \(bind: id)").first
+    }
+}
+
+/// The columns of a joined table that a query named `prefix` + column, read by their own names.
+struct PrefixedRow: StoredRow {
+    let row: any StoredRow
+    let prefix: String
+
+    func string(_ column: String) throws -> String { try row.string(prefix + column) }
+    func optionalString(_ column: String) throws -> String? { try row.optionalString(prefix + column) }
+    func integer(_ column: String) throws -> Int { try row.integer(prefix + column) }
+    func date(_ column: String) throws -> Date { try row.date(prefix + column) }
+    func optionalDate(_ column: String) throws -> Date? { try row.optionalDate(prefix + column) }
+    func bool(_ column: String) throws -> Bool { try row.bool(prefix + column) }
+    func has(_ column: String) -> Bool { row.has(prefix + column) }
+}
+
+extension StoredRecord {
+    /// The columns of the record's table (as `table`) for a SELECT, by their own names.
+    static func columns(of table: String) -> SQLQueryString {
+        SQLQueryString(columns.map { "\(table).\($0)" }.joined(separator: ", "))
+    }
+
+    /// The columns of the record's table (as `table`) for a SELECT, each named `prefix` + column.
+    static func columns(of table: String, prefixed prefix: String) -> SQLQueryString {
+        SQLQueryString(columns.map { "\(table).\($0) AS \(prefix)\($0)" }.joined(separator: ", "))
+    }
+
+    /// The record a LEFT JOIN found, from its prefixed columns; nil where it found none (its id NULL).
+    init?(row: any StoredRow, prefix: String) throws {
+        guard try row.optionalString(prefix + "id") != nil else { return nil }
+        try self.init(row: PrefixedRow(row: row, prefix: prefix))
     }
 }
 

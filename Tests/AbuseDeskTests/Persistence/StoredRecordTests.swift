@@ -1,3 +1,4 @@
+import AbuseDeskCore
 import Fluent
 import Foundation
 import Testing
@@ -32,6 +33,26 @@ import Testing
             for column in ReportModel.columns { #expect(fromFluent[column] == fromRecord[column], "\(column)") }
             #expect(record.anonymize == false && record.targetCount == 1 && record.accountID == world.acme)
             #expect(try await sql.record(ReportModel.self, id: "1nonexistent0000000000000") == nil)
+        }
+    }
+
+    @Test func aCaseFileReadsItsAccountAndAssigneeInTheSameStatement() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let routed = try await world.fileURLReport("https://login.example.com/verify")
+            let stray = try await world.fileURLReport("https://nobody.example.org/verify")
+            let assigned = try await world.send(.POST, "/admin/v1/reports/\(routed)/assign", token: world.analystToken, json: ["operator_id": "me"])
+            #expect(assigned.status == .ok)
+            let file = try await CaseFile.load(routed, on: app.db)
+            #expect(file.report.id == routed && file.report.accountID == world.acme)
+            #expect(file.account?.id == world.acme && file.account?.name == "Acme Hosting" && file.account?.abuseEmail == "abuse@example.com")
+            #expect(file.assignee?.email == "analyst@abusedesk.test" && file.assignee?.id == file.report.assignedTo)
+            // The account's columns are named apart from the report's own account_id.
+            #expect(file.account?.createdAt != nil && file.report.reporterName == "Jane Doe")
+            let unrouted = try await CaseFile.load(stray, on: app.db)
+            #expect(unrouted.account == nil && unrouted.assignee == nil && unrouted.report.id == stray)
+            await #expect(throws: ClientError.self) { try await CaseFile.load(Identifier.make(at: Date()), on: app.db) }
+            await #expect(throws: ClientError.self) { try await CaseFile.load("not an id", on: app.db) }
         }
     }
 
