@@ -47,8 +47,9 @@ struct StoreStartup: LifecycleHandler {
 /// Work that runs beside the requests: delivering the outbox and activating mitigations that have
 /// become due every few seconds, picking up routing changed by another process (or the command line)
 /// within half a second, compacting the search index every half minute, expiring unclaimed uploads, old
-/// idempotency keys and ended console sessions every ten minutes. Each pass is short, leaves nothing half-done when it is stopped between passes,
-/// and does each item once when several processes run it together (SPEC 10). `serve --no-background`
+/// idempotency keys and ended console sessions every ten minutes. Each pass is short, leaves nothing
+/// half-done when it is stopped between passes, and does each item once when several processes run it
+/// together (SPEC 10). `serve --no-background`
 /// leaves all but the routing to other processes or to the commands of the same names.
 struct BackgroundWork: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])

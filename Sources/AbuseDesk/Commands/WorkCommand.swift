@@ -2,9 +2,9 @@ import AbuseDeskCore
 import Fluent
 import Vapor
 
-/// `abusedesk deliver-mail`, `abusedesk activate-due`, `abusedesk expire` and `abusedesk compact-search`: one pass of the work a
-/// serving process does in the background, run once, for operators who prefer cron or a worker process
-/// (beside `serve --no-background`). Each is safe beside running servers: every pass claims or checks
+/// `abusedesk deliver-mail`, `abusedesk activate-due`, `abusedesk expire` and `abusedesk compact-search`:
+/// one pass of the work a serving process does in the background, run once, for operators who prefer cron
+/// or a worker process (beside `serve --no-background`). Each is safe beside running servers: every pass claims or checks
 /// what it changes, so an item is done once whoever comes first. Prints what the pass did as JSON.
 struct WorkCommand: AnyAsyncCommand {
     enum Pass: String, CaseIterable {

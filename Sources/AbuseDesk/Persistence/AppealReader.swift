@@ -17,7 +17,7 @@ struct AppealReader {
         let condition: SQLQueryString = status.map { "status = \(bind: $0.rawValue)" } ?? "TRUE"
         let count: SQLQueryString = "SELECT COUNT(*) AS n FROM appeals WHERE " + condition
         let direction: SQLQueryString = oldestFirst ? " ASC" : " DESC"
-        let (rows, total) = try await sql.rows("\(idents: AppealModel.columns, joinedBy: ", ") FROM appeals WHERE " + condition
+        let (rows, total) = try await sql.rows(AppealModel.selected + " FROM appeals WHERE " + condition
             + " ORDER BY created_at" + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)", counted: count)
         return (try rows.map(AppealModel.init(row:)), total)
     }
@@ -25,8 +25,7 @@ struct AppealReader {
 
 extension AppealModel {
     /// The stored columns, read as rows for a page of the appeals queue.
-    static let columns: [String] = ["id", "report_id", "mitigation_id", "request_id", "account_id", "reason", "details", "status",
-                                    "created_at", "decided_at", "decision_reason"]
+    static let columns = keys.map(\.description)
 
     /// An appeal as stored, from a row of ``columns``.
     convenience init(row: any StoredRow) throws {

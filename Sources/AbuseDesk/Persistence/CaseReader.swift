@@ -45,7 +45,7 @@ struct CaseReader {
         case .status: "status"
         case .entityType: "entity_type"
         }
-        let (rows, total) = try await sql.rows("\(idents: MitigationModel.columns, joinedBy: ", ") FROM mitigations" + condition
+        let (rows, total) = try await sql.rows(MitigationModel.selected + " FROM mitigations" + condition
             + " ORDER BY " + column + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
             counted: "SELECT COUNT(*) AS n FROM mitigations" + condition)
         return (try rows.map(MitigationModel.init(row:)), total)
@@ -56,7 +56,7 @@ struct CaseReader {
         var parts: [SQLQueryString] = ["report_id = \(bind: reportID)", "audience = \(bind: audience.rawValue)", "sent_at IS NOT NULL"]
         if let accountID { parts.append("account_id = \(bind: accountID)") }
         let condition = " WHERE " + parts.joined(separator: " AND ")
-        let (rows, total) = try await sql.rows("\(idents: OutboxMessageModel.columns, joinedBy: ", ") FROM outbox_messages" + condition
+        let (rows, total) = try await sql.rows(OutboxMessageModel.selected + " FROM outbox_messages" + condition
             + " ORDER BY sent_at, created_at, id LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
             counted: "SELECT COUNT(*) AS n FROM outbox_messages" + condition)
         return (try rows.map(OutboxMessageModel.init(row:)), total)

@@ -17,7 +17,7 @@ struct OutboxReader {
         let cap = page.offset + page.size + Self.countCap
         let count: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail"
         let order: SQLQueryString = " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        let columns: SQLQueryString = "\(idents: OutboxMessageModel.columns, joinedBy: ", ")"
+        let columns = OutboxMessageModel.selected
         if page.offset <= QueueReader.readWholeUpTo {
             // Near the start, the page's e-mails and their total in one statement.
             let (rows, counted) = try await sql.rows(columns + from + order, counted: count)
@@ -68,11 +68,10 @@ struct OutboxReader {
         return (try row?.integer("appeals") ?? 0, try row?.integer("mail") ?? 0)
     }
 
-    /// SQLite is told to read the index: the index of due e-mails looks as good to its statistics, and
-    /// would have each unsent e-mail's row read for its attempts.
+    /// The open appeals and the e-mails that failed or wait for a retry, each counted from an index alone:
+    /// the mail as the mail page's failed and retrying lists read it (M015).
     static func navigationQuery(on sql: any SQLDatabase) -> SQLQueryString {
-        let troubled: SQLQueryString = sql.dialect.name == "sqlite" ? "outbox_messages INDEXED BY outbox_messages_retrying" : "outbox_messages"
-        return "SELECT (SELECT COUNT(*) FROM appeals WHERE status = \(bind: AppealStatus.open.rawValue)) AS appeals, "
-            + "(SELECT COUNT(*) FROM " + troubled + " WHERE sent_at IS NULL AND attempts > 0) AS mail"
+        "SELECT (SELECT COUNT(*) FROM appeals WHERE status = \(bind: AppealStatus.open.rawValue)) AS appeals, "
+            + "(SELECT COUNT(*)" + from(states: [.failed, .retrying], audience: nil, on: sql) + ") AS mail"
     }
 }

@@ -220,8 +220,7 @@ struct QueueReader {
         if let sought = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives) {
             return sought
         }
-        var found: (ids: [String], total: ListTotal)?
-        if found == nil, page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
+        if page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
             // A page near the start in one query, with its total. (Not one SQLite ranks: it would look up
             // the names of every match it ranks, not of the page's.)
             let select = pageQuery(from: from, order: order, page: page, sorted: filtered.isSorted && !searchDrives)
@@ -230,11 +229,8 @@ struct QueueReader {
                 .rows(select, on: sql)
             return (try rows.map(QueueItem.init(row:)), total)
         }
-        if found == nil {
-            found = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
-                                           countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets, counted: counted)
-        }
-        guard let (ids, total) = found else { return ([], .exact(0)) }
+        let (ids, total) = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
+                                                  countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets, counted: counted)
         return (try await items(ids), total)
     }
 

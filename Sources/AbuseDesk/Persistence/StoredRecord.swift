@@ -7,7 +7,8 @@ import SQLKit
 /// their time there). The model is for reading: its fields are set as values given, so saving it would
 /// write every column.
 protocol StoredRecord: Model {
-    /// The stored columns, in the order of the table.
+    /// The stored columns: each model's `static let columns = keys.map(\.description)`, Fluent's own list
+    /// of its fields, asked once.
     static var columns: [String] { get }
     /// The record from a row holding ``columns``.
     init(row: any StoredRow) throws
@@ -16,12 +17,7 @@ protocol StoredRecord: Model {
 extension SQLDatabase {
     /// The records of `R`'s table that `rest` (a WHERE and ORDER BY clause, or more) selects.
     func records<R: StoredRecord>(_ type: R.Type, _ rest: SQLQueryString) async throws -> [R] {
-        try await rows("SELECT \(idents: R.columns, joinedBy: ", ") FROM \(ident: R.schema) " + rest).map(R.init(row:))
-    }
-
-    /// The record of `R`'s table with this id, if there is one.
-    func record<R: StoredRecord>(_ type: R.Type, id: String) async throws -> R? {
-        try await records(type, "WHERE id = \(bind: id)").first
+        try await rows("SELECT " + R.selected + " FROM \(ident: R.schema) " + rest).map(R.init(row:))
     }
 }
 
@@ -40,6 +36,9 @@ struct PrefixedRow: StoredRow {
 }
 
 extension StoredRecord {
+    /// The columns of the record's table for a SELECT from it alone.
+    static var selected: SQLQueryString { "\(idents: columns, joinedBy: ", ")" }
+
     /// The columns of the record's table (as `table`) for a SELECT, by their own names.
     static func columns(of table: String) -> SQLQueryString {
         SQLQueryString(columns.map { "\(table).\($0)" }.joined(separator: ", "))

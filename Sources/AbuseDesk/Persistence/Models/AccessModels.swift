@@ -18,7 +18,7 @@ final class OperatorModel: Model, @unchecked Sendable {
 }
 
 extension OperatorModel: StoredRecord {
-    static let columns = ["id", "email", "role", "password_hash", "created_at", "disabled_at"]
+    static let columns = keys.map(\.description)
 
     convenience init(row: any StoredRow) throws {
         self.init()

@@ -20,7 +20,7 @@ final class AccountModel: Model, @unchecked Sendable {
 }
 
 extension AccountModel: StoredRecord {
-    static let columns = ["id", "name", "abuse_email", "created_at", "closed_at"]
+    static let columns = keys.map(\.description)
 
     convenience init(row: any StoredRow) throws {
         self.init()

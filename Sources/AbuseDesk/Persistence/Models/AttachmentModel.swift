@@ -29,7 +29,7 @@ final class AttachmentModel: Model, @unchecked Sendable {
 }
 
 extension AttachmentModel: StoredRecord {
-    static let columns = ["id", "name", "size", "sha256", "media_type", "created_at", "report_id", "uploaded_by"]
+    static let columns = keys.map(\.description)
 
     convenience init(row: any StoredRow) throws {
         self.init()

@@ -24,8 +24,7 @@ final class MitigationModel: Model, @unchecked Sendable {
 }
 
 extension MitigationModel: StoredRecord {
-    static let columns = ["id", "report_id", "account_id", "type", "entity_type", "entity_id", "status", "effective_date", "statement",
-                          "created_by", "created_at", "updated_at"]
+    static let columns = keys.map(\.description)
 
     convenience init(row: any StoredRow) throws {
         self.init()

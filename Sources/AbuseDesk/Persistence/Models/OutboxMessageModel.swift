@@ -49,9 +49,7 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
 
     /// The stored columns, read as rows for a page of the mail list (Fluent's own decoding of fifty
     /// messages cost more than the rest of the page).
-    static let columns: [String] = ["id", "report_id", "account_id", "audience", "recipient", "subject", "body", "created_at",
-                                    "next_attempt_at", "attempts", "last_error", "sent_at", "failed_at", "receipt_to",
-                                    "claimed_by", "claimed_until", "taken_over_from"]
+    static let columns = keys.map(\.description)
 
     /// A message as stored, from a row of ``columns``.
     convenience init(row: any StoredRow) throws {

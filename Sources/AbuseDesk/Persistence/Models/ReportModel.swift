@@ -50,12 +50,7 @@ final class ReportModel: Model, @unchecked Sendable {
 }
 
 extension ReportModel: StoredRecord {
-    static let columns = ["id", "created_at", "updated_at", "channel", "status", "denial_reason", "report_type", "threat_type",
-                          "incident_type", "attack_method", "incident_at", "incident_date", "incident_time",
-                          "incident_time_zone", "severity", "reporter_name", "reporter_email",
-                          "reporter_phone", "reporter_org", "anonymize", "notes", "original_work", "domain",
-                          "account_id", "routing", "submitter_account_id", "target_count", "targets",
-                          "details", "forwarded_at", "forwarded_to", "assigned_to"]
+    static let columns = keys.map(\.description)
 
     convenience init(row: any StoredRow) throws {
         self.init()
