@@ -229,8 +229,13 @@ struct QueueReader {
                 .rows(select, on: sql)
             return (try rows.map(QueueItem.init(row:)), total)
         }
+        let countedAlongTargets = searchDrives ? nil : filtered.countedAlongTargets
+        if counted == nil, countedAlongTargets == nil, var seek = seek(from, sort: sort, drivenBySearch: searchDrives) {
+            seek.countedFrom = countedFrom
+            return try await numberedPage(page, from: from, order: order, countedOnFrom: seek)
+        }
         let (ids, total) = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
-                                                  countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets, counted: counted)
+                                                  countedAlongTargets: countedAlongTargets, counted: counted)
         return (try await items(ids), total)
     }
 
@@ -323,6 +328,23 @@ struct QueueReader {
         if let counted { return (try await sql.rows("SELECT " + select).map { try $0.string("id") }, counted) }
         let (rows, total) = try await counting(page, countedFrom: countedFrom, countedAlongTargets: countedAlongTargets).rows(select, on: sql)
         return (try rows.map { try $0.string("id") }, total)
+    }
+
+    /// A page by its number whose total is counted on from its own first report: the reports before it
+    /// are read and skipped once (to find the page), not twice (to count them as well) — the total is
+    /// the page's offset and what the list holds from there, up to ``countCap`` past the page.
+    private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
+                              countedOnFrom seek: PageSeek) async throws -> (items: [QueueItem], total: ListTotal) {
+        let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+            .map { try $0.string("id") }
+        let cap = page.offset + page.size + countCap
+        guard let first = ids.first else {
+            // Past the end: how far the list goes is counted from its start.
+            return ([], .counted(try await sql.count(countQuery(seek.countedFrom ?? from, alongTargets: false, upTo: cap)), upTo: cap))
+        }
+        let (rows, counted) = try await sql.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))",
+                                                 counted: seek.countQuery(from: PageAnchor(side: .before, id: first), limit: page.size + countCap + 1))
+        return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), .counted(page.offset + counted, upTo: cap))
     }
 
     /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
