@@ -38,29 +38,26 @@ struct BearerAuthentication: AsyncMiddleware {
     }
 
     /// One statement finds the token and, for an operator's, the operator's role; it runs on every
-    /// authenticated call, so it reads columns, not models.
+    /// authenticated call, so it reads columns, not models, as the lists read theirs.
     static func principal(for secret: String, on database: any Database, now: Date) async throws -> Principal? {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
-        guard let row = try await sql.raw("""
+        guard let row = try await sql.rows("""
             SELECT api_tokens.id, api_tokens.account_id, api_tokens.operator_id, api_tokens.scopes, api_tokens.last_used_at, operators.role
             FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
             WHERE api_tokens.token_hash = \(bind: AccessToken.hash(secret)) AND api_tokens.revoked_at IS NULL
               AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > \(bind: now)) AND operators.disabled_at IS NULL
-            """).first() else { return nil }
+            """).first else { return nil }
         let principal: Principal
-        if let account = try row.decode(column: "account_id", as: String?.self) {
-            let scopes = try row.decode(column: "scopes", as: String.self).split(separator: " ").compactMap { TokenScope(rawValue: String($0)) }
+        if let account = try row.optionalString("account_id") {
+            let scopes = try row.string("scopes").split(separator: " ").compactMap { TokenScope(rawValue: String($0)) }
             principal = .account(id: account, scopes: Set(scopes))
-        } else if let operatorID = try row.decode(column: "operator_id", as: String?.self),
-                  let role = try row.decode(column: "role", as: String?.self).flatMap(OperatorRole.init(rawValue:)) {
+        } else if let operatorID = try row.optionalString("operator_id"), let role = try row.optionalString("role").flatMap(OperatorRole.init(rawValue:)) {
             principal = .operator(id: operatorID, role: role)
         } else {
             return nil
         }
-        let lastUsed = try row.decode(column: "last_used_at", as: Date?.self)
-        if lastUsed.map({ now.timeIntervalSince($0) > lastUsedResolution }) ?? true {
-            try await sql.update(APITokenModel.schema).set("last_used_at", to: now)
-                .where("id", .equal, try row.decode(column: "id", as: String.self)).run()
+        if try row.optionalDate("last_used_at").map({ now.timeIntervalSince($0) > lastUsedResolution }) ?? true {
+            try await sql.update(APITokenModel.schema).set("last_used_at", to: now).where("id", .equal, try row.string("id")).run()
         }
         return principal
     }

@@ -34,11 +34,17 @@ struct StoreStartup: LifecycleHandler {
             // Statistics for the query planner, gathered within a bounded effort where they are missing or old.
             _ = try await sql.raw("PRAGMA optimize=0x10002").all()
         }
+        if case .sqlite(let path) = app.abuseDesk.config.store {
+            // A statement holds its task's thread while it runs: one thread of the tasks' pool is always
+            // left for the others (a long statement never stalls every request), the rest share the pool.
+            try app.abuseDesk.readConnections.open(path: path, count: max(1, System.coreCount - 1))
+        }
         try await app.abuseDesk.directory.reload(from: app.db)
         try await app.abuseDesk.attachments.moveFilesIntoStore(on: app.db, logger: app.logger)
     }
 
     func shutdownAsync(_ app: Application) async {
+        app.abuseDesk.readConnections.close()
         await app.abuseDesk.intakeQueue.close()
         await app.abuseDesk.passwords.shutdown()
     }

@@ -27,6 +27,8 @@ struct AbuseDeskServices: Sendable {
     let rateLimiter: RateLimiter?
     /// The counts the lists choose their plans by, kept for a few seconds.
     let planHints: PlanHints
+    /// SQLite connections of the service's own for the lists' statements (none on PostgreSQL).
+    let readConnections: SQLiteReadConnections
     let now: @Sendable () -> Date
 }
 

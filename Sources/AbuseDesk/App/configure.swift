@@ -68,11 +68,13 @@ public func configure(_ app: Application, config: AppConfig,
         mitigations: Mitigations(notices: notices, now: now), submissions: AccountSubmissions(intake: intake),
         sessions: ConsoleSessions(passwords: passwords, now: now), developerPage: DeveloperPage(document: openAPI.document),
         assets: try StaticAssets(folder: resourcePath("Public")),
-        passwords: passwords, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), planHints: PlanHints(), now: now)
+        passwords: passwords, rateLimiter: config.rateLimitPerMinute.map(RateLimiter.init(perMinute:)), planHints: PlanHints(),
+        readConnections: SQLiteReadConnections(), now: now)
 
     try configureViews(app)
     app.routes.defaultMaxBodySize = BodyLimits.json
     app.middleware = Middlewares()
+    app.middleware.use(StoreReadsMiddleware(connections: app.abuseDesk.readConnections))
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(RequestSizeLimitMiddleware())

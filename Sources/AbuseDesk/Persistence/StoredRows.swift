@@ -17,7 +17,8 @@ protocol StoredRow: Sendable {
 extension SQLDatabase {
     /// The rows of a query, for the readers that turn many rows into a page.
     ///
-    /// On SQLite the statement runs on the database's thread and its rows come back at once, each
+    /// On SQLite the statement runs on a connection of the request's own (``SQLiteReadConnections``)
+    /// or on the database's thread, and its rows come back at once, each
     /// column converted directly: through SQLKit every row is handed to the event loop as a task of its
     /// own and every nullable column is decoded by a generic decoder — together over a third of the CPU
     /// a queue page of fifty rows cost. PostgreSQL's rows come through SQLKit, their columns by the
@@ -30,6 +31,12 @@ extension SQLDatabase {
         let encoder = SQLiteDataEncoder()
         let binds = try values.map { try encoder.encode($0) }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
+        // Outside a transaction, on a connection of the request's own where one is free (what a
+        // transaction reads must be read on its connection).
+        if let connections = SQLiteReadConnections.current, let database = self as? any Database, !database.inTransaction,
+           let rows = try connections.rows(text, binds) {
+            return rows
+        }
         return try await sqlite.withConnection { connection in
             let collected = CollectedRows()
             try await connection.query(text, binds) { collected.rows.append($0) }
@@ -56,9 +63,15 @@ private final class CollectedRows: @unchecked Sendable {
     var rows: [any StoredRow] = []
 }
 
-extension SQLiteRow: StoredRow {
+/// A row of SQLite values, each column converted as SQLiteNIO converts it.
+protocol SQLiteValuedRow: StoredRow {
+    /// The column's value; nil when the query has no column of that name.
+    func sqliteValue(_ column: String) -> SQLiteData?
+}
+
+extension SQLiteValuedRow {
     private func value<Value: SQLiteDataConvertible>(_ column: String, as type: Value.Type) throws -> Value? {
-        guard let data = self.column(column) else { throw StoredRowError.missingColumn(column) }
+        guard let data = sqliteValue(column) else { throw StoredRowError.missingColumn(column) }
         if data == .null { return nil }
         guard let value = Value(sqliteData: data) else { throw StoredRowError.mismatch(column: column, type: "\(Value.self)") }
         return value
@@ -75,7 +88,11 @@ extension SQLiteRow: StoredRow {
     func date(_ column: String) throws -> Date { try required(column, as: Date.self) }
     func optionalDate(_ column: String) throws -> Date? { try value(column, as: Date.self) }
     func bool(_ column: String) throws -> Bool { try required(column, as: Bool.self) }
-    func has(_ column: String) -> Bool { self.column(column) != nil }
+    func has(_ column: String) -> Bool { sqliteValue(column) != nil }
+}
+
+extension SQLiteRow: SQLiteValuedRow {
+    func sqliteValue(_ column: String) -> SQLiteData? { self.column(column) }
 }
 
 /// A row read through SQLKit; a nullable column is asked whether it is NULL before the plain type is

@@ -1,0 +1,198 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLiteNIO
+// SQLiteNIO's own copy of SQLite: the library every connection of the store runs on.
+import VaporCSQLite
+
+/// Connections of their own that answer the lists' statements on the task that asks them.
+///
+/// Through the pool, a statement is a relay of threads: the task asks an event loop for a connection,
+/// the connection's thread runs the statement, the task resumes on its own pool, and the connection is
+/// handed back on the event loop — four hand-overs, each a wake-up of another thread, that cost more
+/// of a list's time on two cores than most of its statements. A list's statement reads committed data
+/// only (it is never part of a transaction; ``SQLDatabase/rows(_:)`` checks), so it can run on a
+/// connection of its own, right where the task is, as SQLite is meant to be used: in WAL mode a reader
+/// never waits for the writer, and each statement sees the store as last committed. Each connection
+/// also keeps its statements prepared, so a list asked again is not parsed and planned again.
+///
+/// A connection is taken while a statement runs; when all are taken, the statement goes through the
+/// pool as before, so nothing ever waits here. The connections are opened read-only in effect
+/// (`query_only`), with the pool's settings (lock wait, page cache, memory map).
+final class SQLiteReadConnections: Sendable {
+    /// The connections of the service answering the current request (set by ``StoreReadsMiddleware``).
+    @TaskLocal static var current: SQLiteReadConnections?
+
+    private struct State {
+        var idle: [ReadConnection] = []
+        var closed = false
+    }
+    private let state = NIOLockedValueBox(State())
+
+    init() {}
+
+    /// Opens `count` connections to the SQLite file at `path` (once its migrations have run).
+    func open(path: String, count: Int) throws {
+        SearchRank.install()
+        let opened = try (0..<count).map { _ in try ReadConnection(path: path) }
+        state.withLockedValue { $0.idle += opened }
+    }
+
+    /// The rows of `query` with `binds`, read on this thread; nil when no connection is free (or none
+    /// was opened: the store is PostgreSQL).
+    func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow]? {
+        guard let connection = state.withLockedValue({ $0.idle.popLast() }) else { return nil }
+        defer {
+            let closed = state.withLockedValue { state in
+                if !state.closed { state.idle.append(connection) }
+                return state.closed
+            }
+            if closed { connection.close() }
+        }
+        return try connection.rows(query, binds)
+    }
+
+    /// Closes the connections; one in use is closed when its statement is done.
+    func close() {
+        let idle = state.withLockedValue { state in
+            state.closed = true
+            defer { state.idle = [] }
+            return state.idle
+        }
+        for connection in idle { connection.close() }
+    }
+}
+
+/// One SQLite connection and its prepared statements, used by one task at a time.
+private final class ReadConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    /// Prepared statements by their text; forgotten all at once past ``keptStatements``.
+    private var statements: [String: OpaquePointer] = [:]
+    private var columnsOfStatement: [OpaquePointer: ReadColumns] = [:]
+    static let keptStatements = 256
+
+    init(path: String) throws {
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        guard sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close(handle)
+            throw ReadConnectionError(message: "cannot open \(path): \(message)")
+        }
+        for pragma in ["PRAGMA query_only = 1", "PRAGMA busy_timeout = 5000", "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 2147418112"] {
+            guard sqlite_nio_sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else { throw error() }
+        }
+    }
+
+    func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow] {
+        let (statement, columns) = try prepared(query)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in binds.enumerated() {
+            let position = Int32(index + 1)
+            let result: Int32 = switch value {
+            case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, position, Int64(integer))
+            case .float(let double): sqlite_nio_sqlite3_bind_double(statement, position, double)
+            case .text(let text): sqlite_nio_sqlite3_bind_text64(statement, position, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+            case .blob(let bytes): bytes.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, position, $0.baseAddress, UInt64($0.count), transient)
+            }
+            case .null: sqlite_nio_sqlite3_bind_null(statement, position)
+            }
+            guard result == SQLITE_OK else { throw error() }
+        }
+        var rows: [any StoredRow] = []
+        while true {
+            switch sqlite_nio_sqlite3_step(statement) {
+            case SQLITE_ROW:
+                rows.append(ReadRow(columns: columns, values: (0..<Int32(columns.count)).map { value(statement, at: $0) }))
+            case SQLITE_DONE:
+                return rows
+            default:
+                throw error()
+            }
+        }
+    }
+
+    private func prepared(_ query: String) throws -> (OpaquePointer, ReadColumns) {
+        if let statement = statements[query], let columns = columnsOfStatement[statement] { return (statement, columns) }
+        if statements.count >= Self.keptStatements { forgetStatements() }
+        var statement: OpaquePointer?
+        guard sqlite_nio_sqlite3_prepare_v3(handle, query, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+              let statement else { throw error() }
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        let columns = ReadColumns(names: (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
+        statements[query] = statement
+        columnsOfStatement[statement] = columns
+        return (statement, columns)
+    }
+
+    private func value(_ statement: OpaquePointer, at column: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER:
+            return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT:
+            return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .null }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default:
+            return .null
+        }
+    }
+
+    private func forgetStatements() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements = [:]
+        columnsOfStatement = [:]
+    }
+
+    private func error() -> ReadConnectionError {
+        ReadConnectionError(message: handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "no connection")
+    }
+
+    func close() {
+        forgetStatements()
+        sqlite_nio_sqlite3_close(handle)
+        handle = nil
+    }
+
+    private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+struct ReadConnectionError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { "SQLite: \(message)" }
+}
+
+/// The columns of one statement by name, shared by its rows.
+private final class ReadColumns: Sendable {
+    let names: [String]
+    let positions: [String: Int]
+    var count: Int { names.count }
+
+    init(names: [String]) {
+        self.names = names
+        // The first of two columns of one name wins, as with SQLiteNIO's rows.
+        var positions: [String: Int] = [:]
+        for (position, name) in names.enumerated() where positions[name] == nil { positions[name] = position }
+        self.positions = positions
+    }
+}
+
+/// A row read by ``SQLiteReadConnections``.
+private struct ReadRow: SQLiteValuedRow {
+    let columns: ReadColumns
+    let values: [SQLiteData]
+
+    func sqliteValue(_ column: String) -> SQLiteData? { columns.positions[column].map { values[$0] } }
+}

@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import AbuseDesk
+
+/// The service's own SQLite connections answer a list's statements as the pool would, never a
+/// transaction's, and never write.
+@Suite(.enabled(if: !testsUsePostgres, "PostgreSQL has no connections of the service's own: the pool answers"))
+struct SQLiteReadConnectionsTests {
+    /// A statement of every kind of value, read both ways.
+    private static let everyKind: SQLQueryString = """
+        SELECT 42 AS whole, 2.5 AS fraction, \(bind: "Bücher ✓") AS text, NULL AS absent, x'00ff10' AS bytes,
+               \(bind: Date(timeIntervalSince1970: 1_790_000_000.25)) AS moment, \(bind: true) AS yes
+        """
+
+    @Test func aStatementReadOnTheTasksConnectionGivesWhatThePoolGives() async throws {
+        try await withTestApp { app in
+            let sql = try app.sql
+            let pooled = try #require(try await sql.rows(Self.everyKind).first)
+            let own = try #require(try await ownRows(app, Self.everyKind).first)
+            for row in [pooled, own] {
+                #expect(try row.integer("whole") == 42)
+                #expect(try row.string("text") == "Bücher ✓")
+                #expect(try row.optionalString("absent") == nil)
+                #expect(try row.date("moment") == Date(timeIntervalSince1970: 1_790_000_000.25))
+                #expect(try row.bool("yes"))
+                #expect(row.has("bytes") && !row.has("missing"))
+                #expect(throws: StoredRowError.self) { try row.string("missing") }
+            }
+            // Asked again with other values, the statement kept prepared reads them.
+            let again = try await ownRows(app, "SELECT \(bind: "second") AS text")
+            #expect(try again.first?.string("text") == "second")
+            // More statements than a connection keeps prepared: each still answers.
+            for n in 0..<300 {
+                let rows = try await ownRows(app, "SELECT \(literal: n) AS n")
+                #expect(try rows.first?.integer("n") == n)
+            }
+        }
+    }
+
+    @Test func aReportFiledIsListedAtOnceAndATransactionReadsItsOwnWrites() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let id = try await world.fileURLReport("https://shop.example.net/login")
+            // Through the service (whose requests use its connections), the report just filed is there.
+            let listed = try await world.send(.GET, "/admin/v1/reports?per_page=50", token: world.analystToken)
+            #expect(listed.status == .ok && listed.body.string.contains(id))
+
+            let connections = app.abuseDesk.readConnections
+            do {
+                try await app.db.transaction { database in
+                    let sql = try #require(database as? any SQLDatabase)
+                    try await sql.raw("UPDATE reports SET reporter_name = 'Changed within' WHERE id = \(bind: id)").run()
+                    let seen = try await rows(on: sql, through: connections, "SELECT reporter_name FROM reports WHERE id = \(bind: id)")
+                    #expect(try seen.first?.string("reporter_name") == "Changed within", "a transaction reads its own write")
+                    throw Rollback()
+                }
+            } catch is Rollback {}
+            let after = try await ownRows(app, "SELECT reporter_name FROM reports WHERE id = \(bind: id)")
+            #expect(try after.first?.optionalString("reporter_name") != "Changed within")
+        }
+    }
+
+    @Test func theConnectionsNeverWriteAndStepAsideWhenClosed() async throws {
+        try await withTestApp { app in
+            let connections = app.abuseDesk.readConnections
+            #expect(throws: ReadConnectionError.self) { _ = try connections.rows("DELETE FROM reports", []) }
+            #expect(try connections.rows("SELECT 1 AS n", [])?.first?.integer("n") == 1)
+            // None free (closed, or all in use): the statement goes through the pool.
+            let closed = SQLiteReadConnections()
+            #expect(try closed.rows("SELECT 1 AS n", []) == nil)
+            let rows = try await SQLiteReadConnections.$current.withValue(closed) { try await app.sql.rows("SELECT 1 AS n") }
+            #expect(try rows.first?.integer("n") == 1)
+        }
+    }
+}
+
+private struct Rollback: Error {}
+
+/// The rows of `query` as a request of `app` reads them: on the service's own connections.
+private func ownRows(_ app: Application, _ query: SQLQueryString) async throws -> [any StoredRow] {
+    try await rows(on: try app.sql, through: app.abuseDesk.readConnections, query)
+}
+
+private func rows(on sql: any SQLDatabase, through connections: SQLiteReadConnections, _ query: SQLQueryString) async throws -> [any StoredRow] {
+    try await SQLiteReadConnections.$current.withValue(connections) { try await sql.rows(query) }
+}
