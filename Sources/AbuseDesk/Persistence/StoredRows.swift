@@ -21,13 +21,14 @@ extension SQLDatabase {
     /// or on the database's thread, and its rows come back at once, each
     /// column converted directly: through SQLKit every row is handed to the event loop as a task of its
     /// own and every nullable column is decoded by a generic decoder — together over a third of the CPU
-    /// a queue page of fifty rows cost. PostgreSQL's rows come through SQLKit, their columns by the
-    /// driver's direct paths.
+    /// a queue page of fifty rows cost. PostgreSQL's come through PostgresNIO itself (``PostgresRows``),
+    /// or through SQLKit inside a transaction.
     func rows(_ query: SQLQueryString) async throws -> [any StoredRow] {
+        let (text, values) = serialize(query)
         guard let sqlite = self as? any SQLiteDatabase else {
+            if let rows = try await PostgresRows.rows(text, values, on: self, logger: logger) { return rows }
             return try await raw(query).all().map(KitRow.init(row:))
         }
-        let (text, values) = serialize(query)
         let encoder = SQLiteDataEncoder()
         let binds = try values.map { try encoder.encode($0) }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
