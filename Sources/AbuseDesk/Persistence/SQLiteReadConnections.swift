@@ -39,7 +39,8 @@ final class SQLiteReadConnections: Sendable {
     }
 
     /// The rows of `query` with `binds`, read on this thread; nil when no connection is free (or none
-    /// was opened: the store is PostgreSQL).
+    /// was opened: the store is PostgreSQL) or the statement writes (`UPDATE ... RETURNING`), which the
+    /// pool's connections do.
     func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow]? {
         guard let connection = state.withLockedValue({ $0.idle.popLast() }) else { return nil }
         defer {
@@ -83,8 +84,9 @@ private final class ReadConnection: @unchecked Sendable {
         }
     }
 
-    func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow] {
-        let (statement, columns) = try prepared(query)
+    /// The rows, or nil when the statement would write.
+    func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow]? {
+        guard let (statement, columns) = try prepared(query) else { return nil }
         defer {
             sqlite_nio_sqlite3_reset(statement)
             sqlite_nio_sqlite3_clear_bindings(statement)
@@ -115,12 +117,17 @@ private final class ReadConnection: @unchecked Sendable {
         }
     }
 
-    private func prepared(_ query: String) throws -> (OpaquePointer, ReadColumns) {
+    /// The statement prepared (kept for the next time), or nil when it would write.
+    private func prepared(_ query: String) throws -> (OpaquePointer, ReadColumns)? {
         if let statement = statements[query], let columns = columnsOfStatement[statement] { return (statement, columns) }
         if statements.count >= Self.keptStatements { forgetStatements() }
         var statement: OpaquePointer?
         guard sqlite_nio_sqlite3_prepare_v3(handle, query, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
               let statement else { throw error() }
+        guard sqlite_nio_sqlite3_stmt_readonly(statement) != 0 else {
+            sqlite_nio_sqlite3_finalize(statement)
+            return nil
+        }
         let count = sqlite_nio_sqlite3_column_count(statement)
         let columns = ReadColumns(names: (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
         statements[query] = statement
