@@ -34,8 +34,8 @@ struct OutboxClaims: Sendable {
             UPDATE outbox_messages SET claimed_by = \(bind: claimant), claimed_until = \(bind: now.addingTimeInterval(lease)),
               taken_over_from = claimed_by
             WHERE id IN (\(Self.due(limit: limit, now: now, on: sql)))
-            RETURNING
-            """ + " " + OutboxMessageModel.selected)
+            RETURNING \(OutboxMessageModel.selected)
+            """)
         return try rows.map(OutboxMessageModel.init(row:)).sorted { ($0.createdAt, $0.id ?? "") < ($1.createdAt, $1.id ?? "") }
     }
 

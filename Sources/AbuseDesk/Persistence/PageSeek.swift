@@ -54,14 +54,10 @@ struct PageSeek {
         "SELECT reports.id AS id" + from + " AND " + part.condition + " ORDER BY " + part.order + " LIMIT \(literal: limit)"
     }
 
-    /// How many reports the list holds from the page's start on, counted up to `limit`: after an `after`
-    /// anchor, or from a `before` anchor itself (the page after the one asked for) on.
-    func count(from anchor: PageAnchor, limit: Int) async throws -> Int {
-        min(try await sql.count(countQuery(from: anchor, limit: limit)), limit)
-    }
-
-    /// The statement (one integer column `n`) that counts the same in one round trip: each range up to
-    /// `limit`, summed (more than `limit` means at least `limit`).
+    /// The statement (one integer column `n`) that counts how many reports the list holds from the
+    /// page's start on — after an `after` anchor, or from a `before` anchor itself (the page after the
+    /// one asked for) on — in one round trip: each range up to `limit`, summed (more than `limit` means
+    /// at least `limit`).
     func countQuery(from anchor: PageAnchor, limit: Int) -> SQLQueryString {
         let counts: [SQLQueryString] = parts(anchor, ascending: !descending, inclusive: anchor.side == .before).map { part in
             "(SELECT COUNT(*) FROM (SELECT 1 AS one" + (countedFrom ?? from) + " AND " + part.condition + " LIMIT \(literal: limit)) AS beyond)"

@@ -1,4 +1,3 @@
-import FluentKit
 import FluentPostgresDriver
 import Foundation
 
@@ -9,12 +8,11 @@ import Foundation
 /// type's metadata looked up at run time — a quarter of a queue page's CPU on PostgreSQL. The lists
 /// only ask for text, integers, times and booleans, which PostgresNIO decodes straight from the wire.
 enum PostgresRows {
-    /// The rows, or nil when a value cannot be sent this way (SQLKit then sends it) or the database is
-    /// inside a transaction (whose connection SQLKit holds).
-    static func rows(_ text: String, _ values: [any Encodable & Sendable], on database: any SQLDatabase,
+    /// The rows, or nil when a value cannot be sent this way (SQLKit then sends it). Never for a
+    /// transaction's statement: it must go on the transaction's connection, which SQLKit holds.
+    static func rows(_ text: String, _ values: [any Encodable & Sendable], on postgres: any PostgresDatabase,
                      logger: Logger) async throws -> [any StoredRow]? {
-        guard let postgres = database as? any PostgresDatabase, let fluent = database as? any Database, !fluent.inTransaction,
-              let bindings = bindings(values) else { return nil }
+        guard let bindings = bindings(values) else { return nil }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(values.map { .string("\($0)") })])
         let query = PostgresQuery(unsafeSQL: text, binds: bindings)
         let collected = try await postgres.withConnection { connection in

@@ -232,7 +232,7 @@ struct QueueReader {
         let countedAlongTargets = searchDrives ? nil : filtered.countedAlongTargets
         if counted == nil, countedAlongTargets == nil, var seek = seek(from, sort: sort, drivenBySearch: searchDrives) {
             seek.countedFrom = countedFrom
-            return try await numberedPage(page, from: from, order: order, countedOnFrom: seek)
+            return try await numberedPage(page, from: from, order: order, countedFrom: countedFrom, along: seek)
         }
         let (ids, total) = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
                                                   countedAlongTargets: countedAlongTargets, counted: counted)
@@ -303,21 +303,15 @@ struct QueueReader {
                             drivenBySearch: Bool) async throws -> (items: [QueueItem], total: ListTotal)? {
         guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch) else { return nil }
         seek.countedFrom = countedFrom
-        let start = anchor.side == .after ? page.offset : page.offset + page.size
-        let cap = page.size + countCap + 1
-        func total(_ counted: Int) -> ListTotal {
-            counted >= cap ? ListTotal(count: start + page.size + countCap, isExact: false) : .exact(start + counted)
-        }
+        let counting = counting(page, along: seek, from: anchor, before: anchor.side == .after ? page.offset : page.offset + page.size)
         let ids = try await seek.ids(next: anchor, limit: page.size)
         guard !ids.isEmpty else {
             // Nothing before a `before` anchor that is still there: an empty page, with the list counted from it.
             guard anchor.side == .before else { return nil }
-            let counted = try await seek.count(from: anchor, limit: cap)
-            return counted > 0 ? ([], total(counted)) : nil
+            let total = try await counting.total(on: sql)
+            return total.count > counting.before ? ([], total) : nil
         }
-        let (rows, counted) = try await sql.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))",
-                                                 counted: seek.countQuery(from: anchor, limit: cap))
-        return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), total(counted))
+        return try await items(ids, counting: counting)
     }
 
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
@@ -331,20 +325,16 @@ struct QueueReader {
     }
 
     /// A page by its number whose total is counted on from its own first report: the reports before it
-    /// are read and skipped once (to find the page), not twice (to count them as well) — the total is
-    /// the page's offset and what the list holds from there, up to ``countCap`` past the page.
-    private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString,
-                              countedOnFrom seek: PageSeek) async throws -> (items: [QueueItem], total: ListTotal) {
+    /// are read and skipped once (to find the page), not twice (to count them as well).
+    private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString, countedFrom: SQLQueryString,
+                              along seek: PageSeek) async throws -> (items: [QueueItem], total: ListTotal) {
         let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
             .map { try $0.string("id") }
-        let cap = page.offset + page.size + countCap
         guard let first = ids.first else {
             // Past the end: how far the list goes is counted from its start.
-            return ([], .counted(try await sql.count(countQuery(seek.countedFrom ?? from, alongTargets: false, upTo: cap)), upTo: cap))
+            return ([], try await counting(page, countedFrom: countedFrom, countedAlongTargets: nil).total(on: sql))
         }
-        let (rows, counted) = try await sql.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))",
-                                                 counted: seek.countQuery(from: PageAnchor(side: .before, id: first), limit: page.size + countCap + 1))
-        return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), .counted(page.offset + counted, upTo: cap))
+        return try await items(ids, counting: counting(page, along: seek, from: PageAnchor(side: .before, id: first), before: page.offset))
     }
 
     /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
@@ -366,18 +356,26 @@ struct QueueReader {
         return Counting(query: countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap), cap: cap)
     }
 
+    /// How a page's total is counted on from `anchor` along the seek's ranges (`before` reports lie
+    /// before where the count starts), up to ``countCap`` past the page.
+    private func counting(_ page: PageRequest, along seek: PageSeek, from anchor: PageAnchor, before: Int) -> Counting {
+        Counting(query: seek.countQuery(from: anchor, limit: page.size + countCap + 1), cap: before + page.size + countCap, before: before)
+    }
+
     /// A list's total: a count of up to one past `cap`, at least `cap` when it reaches it.
     struct Counting {
         /// One integer column `n`.
         let query: SQLQueryString
         let cap: Int
+        /// Reports of the list before those the query counts (a total counted on from a page's anchor).
+        var before = 0
 
-        func total(on sql: any SQLDatabase) async throws -> ListTotal { .counted(try await sql.count(query), upTo: cap) }
+        func total(on sql: any SQLDatabase) async throws -> ListTotal { .counted(before + (try await sql.count(query)), upTo: cap) }
 
         /// The rows of a SELECT (from its columns on) with this total, in one statement.
         func rows(_ select: SQLQueryString, on sql: any SQLDatabase) async throws -> (rows: [any StoredRow], total: ListTotal) {
             let (rows, count) = try await sql.rows(select, counted: query)
-            return (rows, .counted(count, upTo: cap))
+            return (rows, .counted(before + count, upTo: cap))
         }
     }
 

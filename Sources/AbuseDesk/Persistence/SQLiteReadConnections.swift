@@ -34,8 +34,10 @@ final class SQLiteReadConnections: Sendable {
     /// Opens `count` connections to the SQLite file at `path` (once its migrations have run).
     func open(path: String, count: Int) throws {
         SearchRank.install()
-        let opened = try (0..<count).map { _ in try ReadConnection(path: path) }
-        state.withLockedValue { $0.idle += opened }
+        for _ in 0..<count {
+            let connection = try ReadConnection(path: path)
+            state.withLockedValue { $0.idle.append(connection) }
+        }
     }
 
     /// The rows of `query` with `binds`, read on this thread; nil when no connection is free (or none
@@ -67,9 +69,8 @@ final class SQLiteReadConnections: Sendable {
 /// One SQLite connection and its prepared statements, used by one task at a time.
 private final class ReadConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    /// Prepared statements by their text; forgotten all at once past ``keptStatements``.
-    private var statements: [String: OpaquePointer] = [:]
-    private var columnsOfStatement: [OpaquePointer: ReadColumns] = [:]
+    /// Prepared statements and their columns by their text; forgotten all at once past ``keptStatements``.
+    private var statements: [String: (statement: OpaquePointer, columns: ReadColumns)] = [:]
     static let keptStatements = 256
 
     init(path: String) throws {
@@ -80,7 +81,11 @@ private final class ReadConnection: @unchecked Sendable {
             throw ReadConnectionError(message: "cannot open \(path): \(message)")
         }
         for pragma in ["PRAGMA query_only = 1", "PRAGMA busy_timeout = 5000", "PRAGMA cache_size = -65536", "PRAGMA mmap_size = 2147418112"] {
-            guard sqlite_nio_sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else { throw error() }
+            guard sqlite_nio_sqlite3_exec(handle, pragma, nil, nil, nil) == SQLITE_OK else {
+                let failure = error()
+                close()
+                throw failure
+            }
         }
     }
 
@@ -119,7 +124,7 @@ private final class ReadConnection: @unchecked Sendable {
 
     /// The statement prepared (kept for the next time), or nil when it would write.
     private func prepared(_ query: String) throws -> (OpaquePointer, ReadColumns)? {
-        if let statement = statements[query], let columns = columnsOfStatement[statement] { return (statement, columns) }
+        if let prepared = statements[query] { return prepared }
         if statements.count >= Self.keptStatements { forgetStatements() }
         var statement: OpaquePointer?
         guard sqlite_nio_sqlite3_prepare_v3(handle, query, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
@@ -130,8 +135,7 @@ private final class ReadConnection: @unchecked Sendable {
         }
         let count = sqlite_nio_sqlite3_column_count(statement)
         let columns = ReadColumns(names: (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
-        statements[query] = statement
-        columnsOfStatement[statement] = columns
+        statements[query] = (statement, columns)
         return (statement, columns)
     }
 
@@ -158,9 +162,8 @@ private final class ReadConnection: @unchecked Sendable {
     }
 
     private func forgetStatements() {
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
         statements = [:]
-        columnsOfStatement = [:]
     }
 
     private func error() -> ReadConnectionError {
@@ -183,12 +186,11 @@ struct ReadConnectionError: Error, CustomStringConvertible {
 
 /// The columns of one statement by name, shared by its rows.
 private final class ReadColumns: Sendable {
-    let names: [String]
+    let count: Int
     let positions: [String: Int]
-    var count: Int { names.count }
 
     init(names: [String]) {
-        self.names = names
+        count = names.count
         // The first of two columns of one name wins, as with SQLiteNIO's rows.
         var positions: [String: Int] = [:]
         for (position, name) in names.enumerated() where positions[name] == nil { positions[name] = position }

@@ -1,3 +1,4 @@
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import SQLKit
@@ -25,17 +26,19 @@ extension SQLDatabase {
     /// or through SQLKit inside a transaction.
     func rows(_ query: SQLQueryString) async throws -> [any StoredRow] {
         let (text, values) = serialize(query)
+        // What a transaction reads must be read on its connection, which only the pool and SQLKit hold.
+        let outsideTransaction = (self as? any Database).map { !$0.inTransaction } ?? false
         guard let sqlite = self as? any SQLiteDatabase else {
-            if let rows = try await PostgresRows.rows(text, values, on: self, logger: logger) { return rows }
+            if outsideTransaction, let postgres = self as? any PostgresDatabase,
+               let rows = try await PostgresRows.rows(text, values, on: postgres, logger: logger) {
+                return rows
+            }
             return try await raw(query).all().map(KitRow.init(row:))
         }
         let encoder = SQLiteDataEncoder()
         let binds = try values.map { try encoder.encode($0) }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
-        // Outside a transaction, on a connection of the request's own where one is free (what a
-        // transaction reads must be read on its connection).
-        if let connections = SQLiteReadConnections.current, let database = self as? any Database, !database.inTransaction,
-           let rows = try connections.rows(text, binds) {
+        if outsideTransaction, let connections = SQLiteReadConnections.current, let rows = try connections.rows(text, binds) {
             return rows
         }
         return try await sqlite.withConnection { connection in

@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import SQLKit
 import Testing
@@ -17,7 +18,8 @@ struct PostgresRowsTests {
                        CAST(\(bind: moment) AS TIMESTAMPTZ) AS moment, CAST(\(bind: true) AS BOOLEAN) AS yes
                 """
             let (text, values) = sql.serialize(query)
-            let direct = try #require(try await PostgresRows.rows(text, values, on: sql, logger: app.logger)?.first)
+            let postgres = try #require(sql as? any PostgresDatabase)
+            let direct = try #require(try await PostgresRows.rows(text, values, on: postgres, logger: app.logger)?.first)
             let kit = try #require(try await sql.rows(query).first)
             for row in [direct, kit] {
                 #expect(try row.integer("whole") == 42)
@@ -28,11 +30,14 @@ struct PostgresRowsTests {
                 #expect(!row.has("other"))
                 #expect(throws: StoredRowError.self) { try row.integer("text") }
             }
-            // A value of another kind, or a transaction's connection: SQLKit sends it.
-            #expect(try await PostgresRows.rows("SELECT $1::text AS t", [UUID()], on: sql, logger: app.logger) == nil)
+            // A value of another kind: SQLKit sends it.
+            #expect(try await PostgresRows.rows("SELECT $1::text AS t", [UUID()], on: postgres, logger: app.logger) == nil)
+            // A transaction's statements go on its own connection: it reads what it wrote.
             try await app.db.transaction { database in
                 let inside = try #require(database as? any SQLDatabase)
-                #expect(try await PostgresRows.rows("SELECT 1 AS n", [], on: inside, logger: app.logger) == nil)
+                try await inside.raw("CREATE TEMPORARY TABLE scratch (n BIGINT)").run()
+                try await inside.raw("INSERT INTO scratch VALUES (7)").run()
+                #expect(try await inside.rows("SELECT n FROM scratch").first?.integer("n") == 7)
             }
         }
     }
