@@ -32,6 +32,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M013_EveryAppealInFilingOrder())
     app.migrations.add(M014_SeveralServersOnOneStore())
     app.migrations.add(M015_CountTroubledMailFromItsIndex())
+    app.migrations.add(M016_SeeAnAccountsReportFromItsIndex())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

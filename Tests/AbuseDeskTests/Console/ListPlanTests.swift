@@ -115,6 +115,75 @@ import Vapor
             try await plans.expectIndexed(OutboxClaims.due(limit: 50, now: Date(), on: sql), "the e-mails a sender claims, in filing order")
         }
     }
+
+    /// A domain few reports name, on each side: its reports are found by id within the account's and
+    /// judged (seen by the side, of the type asked, their filing time for the order) from an index alone,
+    /// no row of the table read for each (M016) — under SQLite's statistics of a store of a million reports
+    /// (on a test's few rows, it would rightly read the account's whole range instead).
+    @Test func aDomainsFewReportsAreJudgedFromTheAccountsIndexAlone() async throws {
+        try await Seeded.withReports(200, seed: 9) { app, world, _, _ in
+            try await app.db.withConnection { database in
+                let sql = database as! any SQLDatabase
+                if sql.dialect.name == "sqlite" {
+                    try await sql.raw("ANALYZE").run()
+                    try await sql.raw("DELETE FROM sqlite_stat1 WHERE tbl IN ('reports', 'report_targets')").run()
+                    for (table, index, stat) in Self.millionReports {
+                        try await sql.raw("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (\(bind: table), \(bind: index), \(bind: stat))").run()
+                    }
+                    try await sql.raw("ANALYZE sqlite_schema").run()
+                }
+                let plans = Plans(database: database)
+                let named = "reports.id IN (SELECT report_targets.report_id FROM report_targets WHERE "
+                    + TargetMatch(sql: sql).host(try #require(HostName("z1.example"))) + ")"
+                for side in [ReportReader.Side.customer, .submitter] {
+                    var filter = ReportFilter()
+                    filter.types = [.phishing, .general]
+                    if side == .submitter { filter.submitterStatuses = [.accepted] }
+                    let condition = ReportReader.condition(side, accountID: world.acme, filter: filter, naming: named)
+                    for query: SQLQueryString in ["SELECT COUNT(*) AS n FROM reports WHERE " + condition,
+                                                  "SELECT id FROM reports WHERE " + condition + " ORDER BY created_at DESC, id DESC LIMIT 20"] {
+                        let plan = try await plans.plan(query)
+                        let index = side == .customer ? "reports_account_visible" : "reports_submitter_visible"
+                        // (PostgreSQL's planner, knowing nothing of a million reports here, reads the few
+                        // along the account's list; it must read an index, whichever.)
+                        #expect(sql.dialect.name == "sqlite" ? plan.contains("SEARCH reports USING COVERING INDEX \(index) (")
+                                                              : plan.contains("Index Only Scan") && !plan.contains("Seq Scan"),
+                                "\(side): a domain's few reports: \(plan)")
+                    }
+                    // The index does not draw the side's whole list away from the index of its order.
+                    guard sql.dialect.name == "sqlite" else { continue }
+                    try await plans.expectIndexed("SELECT id FROM reports WHERE " + ReportReader.condition(side, accountID: world.acme, filter: filter)
+                                                  + " ORDER BY created_at DESC, id DESC LIMIT 20", "\(side), newest first")
+                }
+            }
+        }
+    }
+
+    /// SQLite's statistics of the reports' and targets' indexes at a million reports over twenty accounts.
+    private static let millionReports: [(String, String, String)] = [
+        ("reports", "sqlite_autoindex_reports_1", "1000000 1"),
+        ("reports", "reports_account_listing", "1000000 50000 1 1 1 1 1"),
+        ("reports", "reports_account_visible", "1000000 50000 1 1 1 1 1"),
+        ("reports", "reports_account_type", "1000000 50000 5000 1"),
+        ("reports", "reports_account_status", "1000000 50000 25000 1"),
+        ("reports", "reports_account_domain_key", "1000000 50000 400 1"),
+        ("reports", "reports_submitter_listing", "20000 2000 1 1 1 1 1"),
+        ("reports", "reports_submitter_visible", "20000 2000 1 1 1 1 1"),
+        ("reports", "reports_submitter_type", "20000 2000 200 1"),
+        ("reports", "reports_submitter_status", "20000 2000 1000 1"),
+        ("reports", "reports_submitter_domain_key", "20000 2000 50 1"),
+        ("reports", "reports_queue_created", "1000000 1 1"),
+        ("reports", "reports_queue_updated", "1000000 1 1"),
+        ("reports", "reports_queue_type", "1000000 100000 1"),
+        ("reports", "reports_queue_domain", "1000000 500 1"),
+        ("reports", "reports_queue_status", "1000000 200000 1"),
+        ("reports", "reports_queue_severity", "1000000 250000 1"),
+        ("reports", "reports_queue_threat", "1000000 100000 1"),
+        ("reports", "reports_queue_incident", "1000000 50000 1"),
+        ("reports", "reports_assigned_created", "1000000 100000 1"),
+        ("report_targets", "report_targets_host_reversed", "1700000 300 1"),
+        ("report_targets", "report_targets_ip_key", "3200000 570 1"),
+    ]
 }
 
 /// Reads and judges query plans on either store.
