@@ -55,6 +55,12 @@ final class SQLiteReadConnections: Sendable {
         return try connection.rows(query, binds)
     }
 
+    /// How many times the idle connections have planned a statement: prepared it, or prepared it again
+    /// where SQLite chose to. A statement asked again with other values is not planned again.
+    func plannings() -> Int {
+        state.withLockedValue { $0.idle.reduce(0) { $0 + $1.plannings } }
+    }
+
     /// Closes the connections; one in use is closed when its statement is done.
     func close() {
         let idle = state.withLockedValue { state in
@@ -72,6 +78,8 @@ private final class ReadConnection: @unchecked Sendable {
     /// Prepared statements and their columns by their text; forgotten all at once past ``keptStatements``.
     private var statements: [String: (statement: OpaquePointer, columns: ReadColumns)] = [:]
     static let keptStatements = 256
+    /// Statements prepared, and prepared again by SQLite (see ``SQLiteReadConnections/plannings()``).
+    private(set) var plannings = 0
 
     init(path: String) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
@@ -92,10 +100,10 @@ private final class ReadConnection: @unchecked Sendable {
     /// The rows, or nil when the statement would write.
     func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow]? {
         guard let (statement, columns) = try prepared(query) else { return nil }
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
-        }
+        // Reset, its values left bound until the next use binds every one anew: clearing them marks the
+        // statement for planning again whenever the planner weighed one of its values (a token's look-up
+        // on every request, a customer's count), and such a statement was planned again on every use.
+        defer { sqlite_nio_sqlite3_reset(statement) }
         for (index, value) in binds.enumerated() {
             let position = Int32(index + 1)
             let result: Int32 = switch value {
@@ -115,6 +123,7 @@ private final class ReadConnection: @unchecked Sendable {
             case SQLITE_ROW:
                 rows.append(ReadRow(columns: columns, values: (0..<Int32(columns.count)).map { value(statement, at: $0) }))
             case SQLITE_DONE:
+                plannings += Int(sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 1))
                 return rows
             default:
                 throw error()
@@ -133,6 +142,7 @@ private final class ReadConnection: @unchecked Sendable {
             sqlite_nio_sqlite3_finalize(statement)
             return nil
         }
+        plannings += 1
         let count = sqlite_nio_sqlite3_column_count(statement)
         let columns = ReadColumns(names: (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) })
         statements[query] = (statement, columns)

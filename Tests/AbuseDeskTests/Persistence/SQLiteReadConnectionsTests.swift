@@ -32,6 +32,19 @@ struct SQLiteReadConnectionsTests {
             // Asked again with other values, the statement kept prepared reads them.
             let again = try await ownRows(app, "SELECT \(bind: "second") AS text")
             #expect(try again.first?.string("text") == "second")
+            // A statement whose plan SQLite weighed with a value (a token's look-up, on every request),
+            // asked again with other values, is planned once: while its values were cleared after each
+            // use, SQLite planned it anew every time.
+            let connections = app.abuseDesk.readConnections
+            let weighed = """
+                SELECT api_tokens.id FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
+                WHERE api_tokens.token_hash = ?1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > ?2) AND operators.disabled_at IS NULL
+                """
+            let before = connections.plannings()
+            for n in 0..<4 {
+                #expect(try connections.rows(weighed, [.text("hash \(n)"), .float(1_790_000_000 + Double(n))])?.isEmpty == true)
+            }
+            #expect(connections.plannings() - before == 1)
             // More statements than a connection keeps prepared: each still answers.
             for n in 0..<300 {
                 let rows = try await ownRows(app, "SELECT \(literal: n) AS n")
