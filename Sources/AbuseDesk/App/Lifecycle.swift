@@ -36,8 +36,9 @@ struct StoreStartup: LifecycleHandler {
         }
         if case .sqlite(let path) = app.abuseDesk.config.store {
             // A statement holds its task's thread while it runs: one thread of the tasks' pool is always
-            // left for the others (a long statement never stalls every request), the rest share the pool.
-            try app.abuseDesk.readConnections.open(path: path, count: max(1, System.coreCount - 1))
+            // left for the others (a long statement never stalls every request); as many more as there are
+            // cores have a thread each, and the pool answers beyond.
+            try app.abuseDesk.readConnections.open(path: path, onTask: max(1, System.coreCount - 1), offTask: System.coreCount)
         }
         try await app.abuseDesk.directory.reload(from: app.db)
         try await app.abuseDesk.attachments.moveFilesIntoStore(on: app.db, logger: app.logger)

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 // SQLiteNIO's own copy of SQLite: the library every connection of the store runs on.
 import VaporCSQLite
@@ -16,59 +17,85 @@ import VaporCSQLite
 /// never waits for the writer, and each statement sees the store as last committed. Each connection
 /// also keeps its statements prepared, so a list asked again is not parsed and planned again.
 ///
-/// A connection is taken while a statement runs; when all are taken, the statement goes through the
-/// pool as before, so nothing ever waits here. The connections are opened read-only in effect
-/// (`query_only`), with the pool's settings (lock wait, page cache, memory map).
+/// A connection is taken while a statement runs. A statement holds its task's thread while it runs, so
+/// only some run there (one thread of the tasks' pool is always left for the others: a long statement
+/// never stalls every request); when those are taken, the statement runs on a thread of the
+/// connections' own, one hand-over there and one back, still prepared once; when all are taken, it goes
+/// through the pool as before, so nothing ever waits here. The connections are opened read-only in
+/// effect (`query_only`), with the pool's settings (lock wait, page cache, memory map).
 final class SQLiteReadConnections: Sendable {
     /// The connections of the service answering the current request (set by ``StoreReadsMiddleware``).
     @TaskLocal static var current: SQLiteReadConnections?
 
     private struct State {
+        /// Connections for statements run on the asking task's thread.
         var idle: [ReadConnection] = []
+        /// Connections for statements run on ``threads``.
+        var idleOffThread: [ReadConnection] = []
+        var threads: NIOThreadPool?
         var closed = false
     }
     private let state = NIOLockedValueBox(State())
 
     init() {}
 
-    /// Opens `count` connections to the SQLite file at `path` (once its migrations have run).
-    func open(path: String, count: Int) throws {
+    /// Opens `onTask` connections to the SQLite file at `path` (once its migrations have run) for
+    /// statements run on the asking task's thread, and `offTask` more with a thread each.
+    func open(path: String, onTask: Int, offTask: Int = 0) throws {
         SearchRank.install()
-        for _ in 0..<count {
+        let threads = offTask > 0 ? NIOThreadPool(numberOfThreads: offTask) : nil
+        threads?.start()
+        state.withLockedValue { $0.threads = threads }
+        for index in 0..<(onTask + offTask) {
             let connection = try ReadConnection(path: path)
-            state.withLockedValue { $0.idle.append(connection) }
+            state.withLockedValue {
+                if index < onTask { $0.idle.append(connection) } else { $0.idleOffThread.append(connection) }
+            }
         }
     }
 
-    /// The rows of `query` with `binds`, read on this thread; nil when no connection is free (or none
-    /// was opened: the store is PostgreSQL) or the statement writes (`UPDATE ... RETURNING`), which the
-    /// pool's connections do.
-    func rows(_ query: String, _ binds: [SQLiteData]) throws -> [any StoredRow]? {
-        guard let connection = state.withLockedValue({ $0.idle.popLast() }) else { return nil }
-        defer {
-            let closed = state.withLockedValue { state in
-                if !state.closed { state.idle.append(connection) }
-                return state.closed
-            }
-            if closed { connection.close() }
+    /// The rows of `query` with `binds`: read on this thread, else on one of the connections' threads;
+    /// nil when no connection is free (or none was opened: the store is PostgreSQL) or the statement
+    /// writes (`UPDATE ... RETURNING`), which the pool's connections do.
+    func rows(_ query: String, _ binds: [SQLiteData]) async throws -> [any StoredRow]? {
+        if let connection = take(offThread: false) {
+            defer { giveBack(connection, offThread: false) }
+            return try connection.rows(query, binds)
         }
-        return try connection.rows(query, binds)
+        guard let threads = state.withLockedValue({ $0.threads }), let connection = take(offThread: true) else { return nil }
+        defer { giveBack(connection, offThread: true) }
+        return try await threads.runIfActive { try connection.rows(query, binds) }
+    }
+
+    private func take(offThread: Bool) -> ReadConnection? {
+        state.withLockedValue { offThread ? $0.idleOffThread.popLast() : $0.idle.popLast() }
+    }
+
+    private func giveBack(_ connection: ReadConnection, offThread: Bool) {
+        let closed = state.withLockedValue { state in
+            if !state.closed {
+                if offThread { state.idleOffThread.append(connection) } else { state.idle.append(connection) }
+            }
+            return state.closed
+        }
+        if closed { connection.close() }
     }
 
     /// How many times the idle connections have planned a statement: prepared it, or prepared it again
     /// where SQLite chose to. A statement asked again with other values is not planned again.
     func plannings() -> Int {
-        state.withLockedValue { $0.idle.reduce(0) { $0 + $1.plannings } }
+        state.withLockedValue { ($0.idle + $0.idleOffThread).reduce(0) { $0 + $1.plannings } }
     }
 
     /// Closes the connections; one in use is closed when its statement is done.
     func close() {
-        let idle = state.withLockedValue { state in
+        let (idle, threads) = state.withLockedValue { state in
             state.closed = true
-            defer { state.idle = [] }
-            return state.idle
+            defer { (state.idle, state.idleOffThread, state.threads) = ([], [], nil) }
+            return (state.idle + state.idleOffThread, state.threads)
         }
         for connection in idle { connection.close() }
+        threads?.shutdownGracefully { _ in }
     }
 }
 

@@ -38,7 +38,7 @@ extension SQLDatabase {
         let encoder = SQLiteDataEncoder()
         let binds = try values.map { try encoder.encode($0) }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(binds.map { .string("\($0)") })])
-        if outsideTransaction, let connections = SQLiteReadConnections.current, let rows = try connections.rows(text, binds) {
+        if outsideTransaction, let connections = SQLiteReadConnections.current, let rows = try await connections.rows(text, binds) {
             return rows
         }
         return try await sqlite.withConnection { connection in

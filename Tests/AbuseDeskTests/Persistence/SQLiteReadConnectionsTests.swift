@@ -42,7 +42,7 @@ struct SQLiteReadConnectionsTests {
                 """
             let before = connections.plannings()
             for n in 0..<4 {
-                #expect(try connections.rows(weighed, [.text("hash \(n)"), .float(1_790_000_000 + Double(n))])?.isEmpty == true)
+                #expect(try await connections.rows(weighed, [.text("hash \(n)"), .float(1_790_000_000 + Double(n))])?.isEmpty == true)
             }
             #expect(connections.plannings() - before == 1)
             // More statements than a connection keeps prepared: each still answers.
@@ -81,17 +81,37 @@ struct SQLiteReadConnectionsTests {
             let world = try await AccountsWorld(app)
             let id = try await world.fileURLReport("https://shop.example.net/login")
             let connections = app.abuseDesk.readConnections
-            #expect(try connections.rows("SELECT 1 AS n", [])?.first?.integer("n") == 1)
+            #expect(try await connections.rows("SELECT 1 AS n", [])?.first?.integer("n") == 1)
             // A statement that writes is left to the pool, which writes it.
-            #expect(try connections.rows("DELETE FROM reports", []) == nil)
+            #expect(try await connections.rows("DELETE FROM reports", []) == nil)
             let updated = try await ownRows(app, "UPDATE reports SET reporter_name = 'Written' WHERE id = \(bind: id) RETURNING id")
             #expect(try updated.first?.string("id") == id)
             #expect(try await ownRows(app, "SELECT reporter_name FROM reports WHERE id = \(bind: id)").first?.string("reporter_name") == "Written")
             // None free (closed, or all in use): the statement goes through the pool.
             let closed = SQLiteReadConnections()
-            #expect(try closed.rows("SELECT 1 AS n", []) == nil)
+            #expect(try await closed.rows("SELECT 1 AS n", []) == nil)
             let rows = try await SQLiteReadConnections.$current.withValue(closed) { try await app.sql.rows("SELECT 1 AS n") }
             #expect(try rows.first?.integer("n") == 1)
+        }
+    }
+
+    @Test func whenTheTasksConnectionsAreTakenAStatementRunsOnAThreadOfTheirOwn() async throws {
+        try await withTestApp { app in
+            let world = try await AccountsWorld(app)
+            let id = try await world.fileURLReport("https://shop.example.net/login")
+            guard case .sqlite(let path) = app.abuseDesk.config.store else { Issue.record("not SQLite"); return }
+            // None for the task's thread: each statement goes to a connection with a thread of its own,
+            // where it is prepared once too; one that writes is still left to the pool.
+            let offThread = SQLiteReadConnections()
+            try offThread.open(path: path, onTask: 0, offTask: 1)
+            for _ in 0..<3 {
+                let rows = try await rows(on: try app.sql, through: offThread, "SELECT id FROM reports WHERE id = \(bind: id)")
+                #expect(try rows.map { try $0.string("id") } == [id])
+            }
+            #expect(offThread.plannings() == 1)
+            #expect(try await offThread.rows("DELETE FROM reports", []) == nil)
+            offThread.close()
+            #expect(try await offThread.rows("SELECT 1 AS n", []) == nil)
         }
     }
 }
