@@ -92,9 +92,9 @@ enum AccountsRepresentation {
                 "appeal": value["appeal"] ?? .null]
     }
 
-    static func email(_ message: OutboxMessageModel) -> JSONValue {
+    static func email(_ message: StoredEmail) -> JSONValue {
         [
-            "id": .string(message.id ?? ""),
+            "id": .string(message.id),
             "recipient": .string(message.recipient),
             "subject": .string(message.subject),
             "body": .string(message.body),

@@ -60,10 +60,10 @@ extension AdminRepresentation {
     }
 
     /// An e-mail of the outbox with where its delivery stands.
-    static func email(_ message: OutboxMessageModel) -> JSONValue {
-        ["id": .string(message.id ?? ""), "report_id": .optional(message.reportID), "account_id": .optional(message.accountID),
+    static func email(_ message: StoredEmail) -> JSONValue {
+        ["id": .string(message.id), "report_id": .optional(message.reportID), "account_id": .optional(message.accountID),
          "audience": .string(message.audience), "recipient": .string(message.recipient), "subject": .string(message.subject),
-         "body": .string(message.body), "state": .string(OutboxState(of: message).rawValue), "created_at": .string(RFC3339.format(message.createdAt)),
+         "body": .string(message.body), "state": .string(message.state.rawValue), "created_at": .string(RFC3339.format(message.createdAt)),
          "attempts": .number(Double(message.attempts)), "next_attempt_at": message.sentAt == nil && message.failedAt == nil ? .time(message.nextAttemptAt) : .null,
          "last_error": .optional(message.lastError), "sent_at": .time(message.sentAt), "failed_at": .time(message.failedAt)]
     }
@@ -83,8 +83,4 @@ extension AdminRepresentation {
 /// Where an outbox message stands: waiting for its first try, retrying after failures, sent, or given up.
 enum OutboxState: String, CaseIterable, Sendable {
     case queued, retrying, sent, failed
-
-    init(of message: OutboxMessageModel) {
-        self = message.sentAt != nil ? .sent : message.failedAt != nil ? .failed : message.attempts > 0 ? .retrying : .queued
-    }
 }

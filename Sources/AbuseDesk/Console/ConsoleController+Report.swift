@@ -311,9 +311,9 @@ extension ConsoleController {
                                      cancellable: MitigationStatus(rawValue: mitigation.status)?.isCancellable == true)
     }
 
-    static func emailRow(_ message: OutboxMessageModel) -> ReportPage.Email {
-        ReportPage.Email(id: message.id ?? "", reportID: message.reportID, audience: message.audience, recipient: message.recipient, subject: message.subject, body: message.body,
-                         state: OutboxState(of: message).rawValue, created: ConsoleFormat.time(message.createdAt),
+    static func emailRow(_ message: StoredEmail) -> ReportPage.Email {
+        ReportPage.Email(id: message.id, reportID: message.reportID, audience: message.audience, recipient: message.recipient, subject: message.subject, body: message.body,
+                         state: message.state.rawValue, created: ConsoleFormat.time(message.createdAt),
                          sent: message.sentAt.map(ConsoleFormat.time), attempts: message.attempts, lastError: message.lastError)
     }
 

@@ -12,7 +12,7 @@ struct CaseFile: Sendable {
     var assignee: OperatorModel?
     var attachments: [AttachmentModel]
     var related: [QueueItem]
-    var emails: [OutboxMessageModel]
+    var emails: [StoredEmail]
     var mitigations: [MitigationModel]
     var appeals: [AppealModel]
     var history: [AuditEntry]
@@ -38,7 +38,8 @@ struct CaseFile: Sendable {
             report: report, account: account, assignee: assignee,
             attachments: try await sql.records(AttachmentModel.self, mine + " ORDER BY created_at, id"),
             related: try await QueueReader(database).related(to: reportID),
-            emails: try await sql.records(OutboxMessageModel.self, mine + " ORDER BY created_at, id"),
+            emails: try await sql.rows("SELECT " + StoredEmail.columns + " FROM outbox_messages " + mine + " ORDER BY created_at, id")
+                .map(StoredEmail.init(row:)),
             mitigations: mitigations, appeals: appeals,
             history: try await AuditLog.history(of: subjects, on: database))
     }

@@ -52,13 +52,13 @@ struct CaseReader {
     }
 
     /// Sent e-mails about a report to one audience (for customers: to that account only), oldest first.
-    func emails(of reportID: String, audience: MessageAudience, accountID: String?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: Int) {
+    func emails(of reportID: String, audience: MessageAudience, accountID: String?, page: PageRequest) async throws -> (items: [StoredEmail], total: Int) {
         var parts: [SQLQueryString] = ["report_id = \(bind: reportID)", "audience = \(bind: audience.rawValue)", "sent_at IS NOT NULL"]
         if let accountID { parts.append("account_id = \(bind: accountID)") }
         let condition = " WHERE " + parts.joined(separator: " AND ")
-        let (rows, total) = try await sql.rows(OutboxMessageModel.selected + " FROM outbox_messages" + condition
+        let (rows, total) = try await sql.rows(StoredEmail.columns + " FROM outbox_messages" + condition
             + " ORDER BY sent_at, created_at, id LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
             counted: "SELECT COUNT(*) AS n FROM outbox_messages" + condition)
-        return (try rows.map(OutboxMessageModel.init(row:)), total)
+        return (try rows.map(StoredEmail.init(row:)), total)
     }
 }

@@ -11,23 +11,23 @@ struct OutboxReader {
     /// is millions of e-mails, and nobody pages through them all).
     static let countCap = 1_000
 
-    func list(states: [OutboxState], audience: MessageAudience?, page: PageRequest) async throws -> (items: [OutboxMessageModel], total: ListTotal) {
+    func list(states: [OutboxState], audience: MessageAudience?, page: PageRequest) async throws -> (items: [StoredEmail], total: ListTotal) {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         let from = Self.from(states: states, audience: audience, on: sql)
         let cap = page.offset + page.size + Self.countCap
         let count: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT \(literal: cap + 1)) AS mail"
         let order: SQLQueryString = " ORDER BY created_at DESC, id DESC LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        let columns = OutboxMessageModel.selected
+        let columns = StoredEmail.columns
         if page.offset <= QueueReader.readWholeUpTo {
             // Near the start, the page's e-mails and their total in one statement.
             let (rows, counted) = try await sql.rows(columns + from + order, counted: count)
-            return (try rows.map(OutboxMessageModel.init(row:)), .counted(counted, upTo: cap))
+            return (try rows.map(StoredEmail.init(row:)), .counted(counted, upTo: cap))
         }
         // Deeper, the ids first from the index alone, then the page's e-mails with their bodies.
         let ids = try await sql.rows("SELECT id" + from + order).map { try $0.string("id") }
         guard !ids.isEmpty else { return ([], .counted(try await sql.count(count), upTo: cap)) }
         let (rows, counted) = try await sql.rows(columns + " FROM outbox_messages WHERE id IN (\(binds: ids))", counted: count)
-        return (try rows.map(OutboxMessageModel.init(row:)).ordered(as: ids, by: \.id), .counted(counted, upTo: cap))
+        return (try rows.map(StoredEmail.init(row:)).ordered(as: ids, by: \.id), .counted(counted, upTo: cap))
     }
 
     /// The FROM and WHERE clause of the e-mails in `states` (any state when empty) to `audience`.

@@ -74,7 +74,7 @@ import Vapor
             #expect(try await delivery.deliverDue(on: app.db, logger: app.logger) == 2)
             #expect(sent.withLockedValue { $0 } == ["one@example.org", "two@example.org"], "a refusal does not stop the others")
             let rows = try await OutboxMessageModel.query(on: app.db).sort(\.$createdAt).all()
-            #expect(rows.map { OutboxState(of: $0) } == [.sent, .failed, .retrying, .sent])
+            #expect(rows.map { StoredEmail($0).state } == [.sent, .failed, .retrying, .sent])
             #expect(rows[1].lastError == "the mail server refused RCPT TO: 550 No such user")
             #expect(rows[2].nextAttemptAt == clock.now.addingTimeInterval(10))
             #expect(try await delivery.deliverDue(on: app.db, logger: app.logger) == 0)
