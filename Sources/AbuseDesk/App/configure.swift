@@ -33,6 +33,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M014_SeveralServersOnOneStore())
     app.migrations.add(M015_CountTroubledMailFromItsIndex())
     app.migrations.add(M016_SeeAnAccountsReportFromItsIndex())
+    app.migrations.add(M017_SearchIndexInSmallerPages())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

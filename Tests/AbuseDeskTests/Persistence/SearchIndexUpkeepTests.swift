@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Testing
 @testable import AbuseDesk
 
@@ -41,6 +42,40 @@ import Testing
             #expect(try await upkeep.compact(budget: .zero) == 0)
             #expect(try await upkeep.compact() > 0)
             #expect(try await found("refund").count == 50)
+        }
+    }
+
+    /// The index is in pages of 1,000 bytes (M017): rewritten so on a store that has reports, finding
+    /// what it found before, and kept so for what is written and merged after.
+    @Test func theIndexIsRewrittenInSmallerPagesAndFindsTheSame() async throws {
+        try await withTestApp { app in
+            let sql = try app.sql
+            guard sql.dialect.name == "sqlite" else { return }
+            let world = try await AccountsWorld(app)
+            for n in 0..<30 { _ = try await world.fileURLReport("https://shop\(n).example.net/refund/\(n % 3 == 0 ? "urgent" : "later")") }
+            let reader = try QueueReader(app.db)
+            func found(_ words: String) async throws -> [String] {
+                var filter = QueueFilter()
+                filter.words = SearchWords(words)
+                return try await reader.list(filter, sort: (.createdAt, true), page: PageRequest(number: 1, size: 50)).items.map(\.id)
+            }
+            func pageSize() async throws -> Int { try await sql.count("SELECT v AS n FROM report_search_config WHERE k = 'pgsz'") }
+            #expect(try await pageSize() == M017_SearchIndexInSmallerPages.pageSize)
+            let searches = ["refund urgent", "shop7.example.net", "example net"]
+            var before: [[String]] = []
+            for words in searches { before.append(try await found(words)) }
+            #expect(before.map(\.count) == [10, 1, 30])
+            try await app.db.withConnection { database in
+                try await M017_SearchIndexInSmallerPages().revert(on: database)
+                #expect(try await (database as! any SQLDatabase).count("SELECT v AS n FROM report_search_config WHERE k = 'pgsz'") == 4_050)
+                try await M017_SearchIndexInSmallerPages().prepare(on: database)
+            }
+            #expect(try await pageSize() == M017_SearchIndexInSmallerPages.pageSize)
+            for (words, expected) in zip(searches, before) { #expect(try await found(words) == expected, "\(words)") }
+            for n in 0..<8 { _ = try await world.fileURLReport("https://late\(n).example.org/refund/urgent") }
+            _ = try await SearchIndexUpkeep(database: app.db).compact()
+            #expect(try await pageSize() == M017_SearchIndexInSmallerPages.pageSize)
+            #expect(try await found("refund urgent").count == 18)
         }
     }
 }
