@@ -33,6 +33,9 @@ final class SQLiteReadConnections: Sendable {
         /// Connections for statements run on ``threads``.
         var idleOffThread: [ReadConnection] = []
         var threads: NIOThreadPool?
+        /// The texts of statements found to write (up to ``ReadConnection/keptStatements``), left to the
+        /// pool at once rather than prepared again to be told so.
+        var writing: Set<String> = []
         var closed = false
     }
     private let state = NIOLockedValueBox(State())
@@ -58,13 +61,24 @@ final class SQLiteReadConnections: Sendable {
     /// nil when no connection is free (or none was opened: the store is PostgreSQL) or the statement
     /// writes (`UPDATE ... RETURNING`), which the pool's connections do.
     func rows(_ query: String, _ binds: [SQLiteData]) async throws -> [any StoredRow]? {
+        guard !state.withLockedValue({ $0.writing.contains(query) }) else { return nil }
+        let rows: [any StoredRow]?
         if let connection = take(offThread: false) {
             defer { giveBack(connection, offThread: false) }
-            return try connection.rows(query, binds)
+            rows = try connection.rows(query, binds)
+        } else if let threads = state.withLockedValue({ $0.threads }), let connection = take(offThread: true) {
+            defer { giveBack(connection, offThread: true) }
+            rows = try await threads.runIfActive { try connection.rows(query, binds) }
+        } else {
+            return nil
         }
-        guard let threads = state.withLockedValue({ $0.threads }), let connection = take(offThread: true) else { return nil }
-        defer { giveBack(connection, offThread: true) }
-        return try await threads.runIfActive { try connection.rows(query, binds) }
+        if rows == nil {
+            state.withLockedValue { state in
+                if state.writing.count >= ReadConnection.keptStatements { state.writing = [] }
+                state.writing.insert(query)
+            }
+        }
+        return rows
     }
 
     private func take(offThread: Bool) -> ReadConnection? {
