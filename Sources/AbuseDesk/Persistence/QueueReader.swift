@@ -159,9 +159,14 @@ struct QueueReader {
         // Relevance needs words to be relevant to; without them the queue is newest first.
         let sort = requested.0 == .relevance && filter.words == nil ? (QueueSortField.createdAt, descending: true) : requested
         let searchDrives = drivesFromSearch(filter, sort: sort.0)
-        if searchDrives, sort.0 == .createdAt, page.anchor == nil, let words = filter.words,
-           let few = try await fewMatches(of: words, alone: filter, page: page, descending: sort.descending) {
-            return few
+        // Ranked, when more match than a count gives exactly, only the newest that many; several words
+        // alone, counted first (one word's entries are all matches, read as fast either way).
+        var counted: ListTotal?
+        if searchDrives, sort.0 == .createdAt, page.anchor == nil, let words = filter.words, words.phrases.joined().count > 1,
+           wordsAlone(filter) {
+            let (positions, total) = try await matches(of: words, page: page)
+            if total.isExact { return (try await items(atPositions: positions, page: page, descending: sort.descending), total) }
+            counted = total
         }
         var manyTargets = false
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
@@ -196,8 +201,6 @@ struct QueueReader {
         } else {
             countedFrom = " FROM reports WHERE " + filtered.counted
         }
-        // Ranked, when more match than a count gives exactly, only the newest that many.
-        var counted: ListTotal?
         if sort.0 == .relevance {
             let total = try await counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets).total(on: sql)
             guard total.count > page.offset else { return ([], total) }
@@ -285,28 +288,34 @@ struct QueueReader {
         return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), total)
     }
 
-    /// Words alone (no other filter) that at most as many reports hold as a total counts exactly: their
-    /// entries of the full-text index read once in filing order, oldest first, which give the total and
-    /// the page (from the end, newest first), and then the page's reports. FTS5 reads forward fast,
-    /// seeking a common word's entries to a rare one's; backward it steps through them (at a million
-    /// reports, a phrase of 200 like `shop42.example.com` read newest first took three times as long,
-    /// and its count as long again). Nil when the words are not alone, or more reports hold them (they
-    /// are then many, and near one another, read newest first at once).
-    private func fewMatches(of words: SearchWords, alone filter: QueueFilter, page: PageRequest,
-                            descending: Bool) async throws -> (items: [QueueItem], total: ListTotal)? {
+    /// Whether words are the list's only filter.
+    private func wordsAlone(_ filter: QueueFilter) -> Bool {
         var others = filter
         others.words = nil
-        guard others == QueueFilter() else { return nil }
+        return others == QueueFilter()
+    }
+
+    /// Where in the full-text index the reports that hold `words` are, in filing order, oldest first, as
+    /// far as a total is counted exactly (one past it, when more hold them), and that total: read forward
+    /// once, as one row. FTS5 reads forward fast, seeking a common word's entries to a rare one's;
+    /// backward it steps through them (at a million reports, the newest fifty of a phrase of 200 like
+    /// `shop42.example.com` and their count took three times as long).
+    private func matches(of words: SearchWords, page: PageRequest) async throws -> (positions: [Int], total: ListTotal) {
         let cap = page.offset + page.size + countCap
-        let positions = try await sql.rows("SELECT rowid AS n FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
-            + " ORDER BY rowid ASC LIMIT \(literal: cap + 1)").map { try $0.integer("n") }
-        guard positions.count <= cap else { return nil }
+        let listed = try await sql.rows("SELECT group_concat(rowid, ',' ORDER BY rowid) AS positions FROM (SELECT rowid FROM report_search"
+            + " WHERE report_search MATCH \(bind: words.fts5Query) ORDER BY rowid LIMIT \(literal: cap + 1)) AS matches")
+        let positions = try listed.first?.optionalString("positions")?.split(separator: ",").compactMap { Int($0) } ?? []
+        return (positions, .counted(positions.count, upTo: cap))
+    }
+
+    /// The page's reports, where the full-text index has them (``matches(of:page:)``, all of them).
+    private func items(atPositions positions: [Int], page: PageRequest, descending: Bool) async throws -> [QueueItem] {
         let ordered = descending ? Array(positions.reversed()) : positions
         let onPage = Array(ordered.dropFirst(page.offset).prefix(page.size))
-        guard !onPage.isEmpty else { return ([], .exact(positions.count)) }
+        guard !onPage.isEmpty else { return [] }
         let reports = try await sql.rows("SELECT id, report_id FROM report_search_rows WHERE id IN (\(binds: onPage))")
         let reportOf = try Dictionary(uniqueKeysWithValues: reports.map { (try $0.integer("id"), try $0.string("report_id")) })
-        return (try await items(onPage.compactMap { reportOf[$0] }), .exact(positions.count))
+        return try await items(onPage.compactMap { reportOf[$0] })
     }
 
     /// The targets a filter names when it names nothing else — a domain or a block, not both — and one
