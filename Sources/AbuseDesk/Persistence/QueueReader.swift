@@ -181,11 +181,12 @@ struct QueueReader {
             }
             // Else counted over one range that holds them (a host's siblings that share its name's start
             // too), cheaper than the host and its subdomains as two; more than that many, and the queue is walked.
-            if try await !targets.names(span, moreThan: filingOrderTargets) {
+            let sortedUpTo = try await filingOrderLimit(pageEnd: page.offset + page.size)
+            if try await !targets.names(span, moreThan: sortedUpTo) {
                 let ids = try await targets.reportIDs(naming: matching, descending: sort.descending, limit: page.size, offset: page.offset)
                 return try await items(ids, counting: counting)
             }
-            manyTargets = filingOrderTargets >= selectiveTargets
+            manyTargets = sortedUpTo >= selectiveTargets
         }
         let filtered = try await condition(filter, drivenBySearch: searchDrives, manyTargets: manyTargets)
         var condition = filtered.condition
@@ -286,6 +287,17 @@ struct QueueReader {
         guard !ids.isEmpty else { return ([], try await counting.total(on: sql)) }
         let (rows, total) = try await counting.rows(QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))", on: sql)
         return (try rows.map(QueueItem.init(row:)).ordered(as: ids, by: \.id), total)
+    }
+
+    /// Up to how many targets a domain or block alone is read from the targets' index and sorted in
+    /// filing order, rather than found by walking the queue's filing-time index and checking each report:
+    /// the sort reads every target, the walk about the page's end × stored ÷ targets reports (a domain of
+    /// a fifth of 100,000 reports, 20,000 targets, took 22 ms to sort; the walk reads 250 reports). So
+    /// the targets are sorted up to √(page's end × stored), and never more than ``filingOrderTargets``.
+    private func filingOrderLimit(pageEnd: Int) async throws -> Int {
+        guard weighsStoreSize else { return filingOrderTargets }
+        let stored = try await storedReports()
+        return min(filingOrderTargets, Int(Double(max(pageEnd, 1) * max(stored, 1)).squareRoot()))
     }
 
     /// Whether words are the list's only filter.
