@@ -93,7 +93,7 @@ extension AdminAPIController {
         try request.authorizeOperator(adminOnly: false)
         _ = try Self.object(request, allowed: [], emptyAllowed: true)
         let message = try await MailDelivery.retry(request.parameters.get("email_id") ?? "", now: now(), on: request.db)
-        return Envelope.success(AdminRepresentation.email(StoredEmail(message)))
+        return Envelope.success(AdminRepresentation.email(message))
     }
 }
 

@@ -194,11 +194,9 @@ struct QueueReader {
         // the ones a relevance order ranks); otherwise any filter's index.
         let countedFrom: SQLQueryString
         if searchDrives, let words = filter.words {
-            var others = filter
-            others.words = nil
             // Words alone are counted in the full-text index alone, no report looked up for each match.
-            countedFrom = others == QueueFilter() ? " FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
-                                                  : Self.searchedReports(words, filtered.condition)
+            countedFrom = wordsAlone(filter) ? " FROM report_search WHERE report_search MATCH \(bind: words.fts5Query)"
+                                             : Self.searchedReports(words, filtered.condition)
         } else {
             countedFrom = " FROM reports WHERE " + filtered.counted
         }

@@ -3,7 +3,7 @@ import SQLKit
 
 /// An e-mail of the outbox as the lists show it: a plain value read from a row. A page of fifty read as
 /// Fluent models (``OutboxMessageModel``) spent a third of the mail page's time making and freeing their
-/// fields' wrappers; the sender, which changes e-mails, keeps the model.
+/// fields' wrappers; the sender, which claims e-mails and reads who held them before, keeps the model.
 struct StoredEmail: Sendable, Equatable {
     var id: String
     var reportID: String?
@@ -38,23 +38,6 @@ struct StoredEmail: Sendable, Equatable {
         lastError = try row.optionalString("last_error")
         sentAt = try row.optionalDate("sent_at")
         failedAt = try row.optionalDate("failed_at")
-    }
-
-    /// The e-mail as the sender last wrote it.
-    init(_ model: OutboxMessageModel) {
-        id = model.id ?? ""
-        reportID = model.reportID
-        accountID = model.accountID
-        audience = model.audience
-        recipient = model.recipient
-        subject = model.subject
-        body = model.body
-        createdAt = model.createdAt
-        nextAttemptAt = model.nextAttemptAt
-        attempts = model.attempts
-        lastError = model.lastError
-        sentAt = model.sentAt
-        failedAt = model.failedAt
     }
 
     /// Where its delivery stands.
