@@ -40,6 +40,11 @@ final class SQLiteReadConnections: Sendable {
     }
     private let state = NIOLockedValueBox(State())
 
+    /// Statements that may run on the tasks' threads at once in this process, whichever service's
+    /// connections run them: one fewer than the cores, so one thread of the tasks' pool is always left
+    /// to the rest (a process with several services — the tests — could otherwise block them all).
+    private static let onTaskSlots = NIOLockedValueBox(max(1, System.coreCount - 1))
+
     init() {}
 
     /// Opens `onTask` connections to the SQLite file at `path` (once its migrations have run) for
@@ -81,11 +86,23 @@ final class SQLiteReadConnections: Sendable {
         return rows
     }
 
+    /// A connection, on the task's thread only while the process has a slot for it there.
     private func take(offThread: Bool) -> ReadConnection? {
-        state.withLockedValue { offThread ? $0.idleOffThread.popLast() : $0.idle.popLast() }
+        if !offThread {
+            let slotTaken = Self.onTaskSlots.withLockedValue { slots -> Bool in
+                guard slots > 0 else { return false }
+                slots -= 1
+                return true
+            }
+            guard slotTaken else { return nil }
+        }
+        let connection = state.withLockedValue { offThread ? $0.idleOffThread.popLast() : $0.idle.popLast() }
+        if connection == nil, !offThread { Self.onTaskSlots.withLockedValue { $0 += 1 } }
+        return connection
     }
 
     private func giveBack(_ connection: ReadConnection, offThread: Bool) {
+        if !offThread { Self.onTaskSlots.withLockedValue { $0 += 1 } }
         let closed = state.withLockedValue { state in
             if !state.closed {
                 if offThread { state.idleOffThread.append(connection) } else { state.idle.append(connection) }
