@@ -38,7 +38,7 @@ struct StoreStartup: LifecycleHandler {
             // A statement holds its task's thread while it runs: one thread of the tasks' pool is always
             // left for the others (a long statement never stalls every request); as many more as there are
             // cores have a thread each, and the pool answers beyond.
-            try app.abuseDesk.readConnections.open(path: path, onTask: max(1, System.coreCount - 1), offTask: System.coreCount)
+            try app.abuseDesk.readConnections.open(path: path, onTask: SQLiteReadConnections.onTaskLimit, offTask: System.coreCount)
         }
         try await app.abuseDesk.directory.reload(from: app.db)
         try await app.abuseDesk.attachments.moveFilesIntoStore(on: app.db, logger: app.logger)

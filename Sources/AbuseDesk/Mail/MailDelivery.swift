@@ -49,9 +49,9 @@ struct MailDelivery: Sendable {
         metrics?.outboxClaimed(claimed.count, takenOver: takenOver.count)
         for item in takenOver {
             logger.warning("Took over an e-mail whose sender's claim ran out", metadata: [
-                "outbox.id": .string(item.id ?? ""), "previous.claimant": .string(item.takenOverFrom ?? "")])
+                "outbox.id": .string(item.id), "previous.claimant": .string(item.takenOverFrom ?? "")])
         }
-        let held = HeldClaims(claimed.compactMap(\.id), until: now().addingTimeInterval(claims.lease))
+        let held = HeldClaims(claimed.map(\.id), until: now().addingTimeInterval(claims.lease))
         // The claim is renewed a third of a lease at a time while the batch is worked on, so a slow mail
         // server never lets it run out under a process that is still sending.
         let keeper = Task {
@@ -67,7 +67,7 @@ struct MailDelivery: Sendable {
             }
         }
         defer { keeper.cancel() }
-        let delivered = try await deliver(claimed, held: held, on: sql, logger: logger)
+        let delivered = try await deliver(claimed.map(\.email), held: held, on: sql, logger: logger)
         keeper.cancel()
         _ = await keeper.value
         // What this pass did not get to is due again at once, for whichever process comes first.
@@ -76,16 +76,16 @@ struct MailDelivery: Sendable {
         return delivered
     }
 
-    private func deliver(_ messages: [OutboxMessageModel], held: HeldClaims, on sql: any SQLDatabase, logger: Logger) async throws -> Int {
+    private func deliver(_ messages: [StoredEmail], held: HeldClaims, on sql: any SQLDatabase, logger: Logger) async throws -> Int {
         let session: any MailSession
         do {
             session = try await transport.open()
         } catch {
             // Nothing could be tried: every claimed message counts the attempt and waits its turn.
             logger.warning("No session with the mail server; will retry", metadata: ["error": "\(error)", "messages": "\(messages.count)"])
-            for message in messages where held.isHeld(message.id ?? "", now: now(), margin: 0) {
+            for message in messages where held.isHeld(message.id, now: now(), margin: 0) {
                 try await recordFailure(message, error: error, on: sql)
-                held.finished(message.id ?? "")
+                held.finished(message.id)
             }
             return 0
         }
@@ -101,11 +101,11 @@ struct MailDelivery: Sendable {
     }
 
     /// Sends each message whose claim still holds over `session`, marking each sent or failed as it goes.
-    private func send(_ messages: [OutboxMessageModel], over session: any MailSession, held: HeldClaims, on sql: any SQLDatabase,
+    private func send(_ messages: [StoredEmail], over session: any MailSession, held: HeldClaims, on sql: any SQLDatabase,
                       logger: Logger) async throws -> Int {
         var delivered = 0
         for message in messages {
-            guard let id = message.id else { continue }
+            let id = message.id
             // Half a lease at least must be left to send in; a claim that lapsed may be another's now.
             guard held.isHeld(id, now: now(), margin: claims.lease / 2) else { continue }
             let mime = MIMEMessage(from: sender, to: message.recipient, subject: message.subject, body: message.body,
@@ -128,10 +128,10 @@ struct MailDelivery: Sendable {
         return delivered
     }
 
-    private func recordFailure(_ message: OutboxMessageModel, error: any Error, on sql: any SQLDatabase) async throws {
+    private func recordFailure(_ message: StoredEmail, error: any Error, on sql: any SQLDatabase) async throws {
         let attempts = message.attempts + 1
         let givesUp = (error as? SMTPError)?.isPermanent == true || attempts >= maximumAttempts
-        try await claims.recordFailure(message.id ?? "", error: String(describing: error),
+        try await claims.recordFailure(message.id, error: String(describing: error),
                                        retryAt: givesUp ? nil : now().addingTimeInterval(backoff(afterAttempts: attempts)),
                                        failedAt: givesUp ? now() : nil, on: sql)
     }

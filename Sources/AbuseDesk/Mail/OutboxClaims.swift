@@ -28,15 +28,16 @@ struct OutboxClaims: Sendable {
 
     /// Claims at most `limit` due messages, oldest first; each one's `takenOverFrom` names the process
     /// whose lease on it had run out, if one had.
-    func claimDue(limit: Int, now: Date, on sql: any SQLDatabase) async throws -> [OutboxMessageModel] {
+    func claimDue(limit: Int, now: Date, on sql: any SQLDatabase) async throws -> [ClaimedEmail] {
         // Every expression of SET reads the row as it was: taken_over_from is the claimant before this one.
         let rows = try await sql.rows("""
             UPDATE outbox_messages SET claimed_by = \(bind: claimant), claimed_until = \(bind: now.addingTimeInterval(lease)),
               taken_over_from = claimed_by
             WHERE id IN (\(Self.due(limit: limit, now: now, on: sql)))
-            RETURNING \(OutboxMessageModel.selected)
+            RETURNING \(StoredEmail.columns), taken_over_from
             """)
-        return try rows.map(OutboxMessageModel.init(row:)).sorted { ($0.createdAt, $0.id ?? "") < ($1.createdAt, $1.id ?? "") }
+        return try rows.map { ClaimedEmail(email: try StoredEmail(row: $0), takenOverFrom: try $0.optionalString("taken_over_from")) }
+            .sorted { ($0.email.createdAt, $0.id) < ($1.email.createdAt, $1.id) }
     }
 
     /// The ids of the `limit` oldest messages that are due and claimed by nobody (or by a lease that ran
@@ -92,4 +93,12 @@ struct OutboxClaims: Sendable {
             WHERE id = \(bind: id) AND sent_at IS NULL
             """).run()
     }
+}
+
+/// An e-mail a process claimed, and the process whose lease on it had run out, if one had.
+struct ClaimedEmail: Sendable {
+    let email: StoredEmail
+    let takenOverFrom: String?
+
+    var id: String { email.id }
 }

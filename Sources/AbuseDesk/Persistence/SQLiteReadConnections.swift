@@ -43,7 +43,9 @@ final class SQLiteReadConnections: Sendable {
     /// Statements that may run on the tasks' threads at once in this process, whichever service's
     /// connections run them: one fewer than the cores, so one thread of the tasks' pool is always left
     /// to the rest (a process with several services — the tests — could otherwise block them all).
-    private static let onTaskSlots = NIOLockedValueBox(max(1, System.coreCount - 1))
+    static let onTaskLimit = max(1, System.coreCount - 1)
+    /// How many of ``onTaskLimit`` are free now.
+    private static let onTaskSlots = NIOLockedValueBox(onTaskLimit)
 
     init() {}
 

@@ -3,7 +3,7 @@ import SQLKit
 
 /// An e-mail of the outbox as the lists show it: a plain value read from a row. A page of fifty read as
 /// Fluent models (``OutboxMessageModel``) spent a third of the mail page's time making and freeing their
-/// fields' wrappers; the sender, which claims e-mails and reads who held them before, keeps the model.
+/// fields' wrappers. The sender reads the e-mails it claims as these too (``ClaimedEmail``).
 struct StoredEmail: Sendable, Equatable {
     var id: String
     var reportID: String?
@@ -19,10 +19,11 @@ struct StoredEmail: Sendable, Equatable {
     var sentAt: Date?
     var failedAt: Date?
 
-    /// The columns a row of ``init(row:)`` holds, for a SELECT from `outbox_messages`.
-    static let columns: SQLQueryString = """
-        id, report_id, account_id, audience, recipient, subject, body, created_at, next_attempt_at, attempts, last_error, sent_at, failed_at
-        """
+    /// The columns a row of ``init(row:)`` holds.
+    static let columnNames = ["id", "report_id", "account_id", "audience", "recipient", "subject", "body", "created_at",
+                              "next_attempt_at", "attempts", "last_error", "sent_at", "failed_at"]
+    /// ``columnNames`` for a SELECT from `outbox_messages` (or its RETURNING).
+    static let columns = SQLQueryString(columnNames.joined(separator: ", "))
 
     init(row: any StoredRow) throws {
         id = try row.string("id")

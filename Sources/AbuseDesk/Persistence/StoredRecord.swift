@@ -57,4 +57,3 @@ extension StoredRecord {
 }
 
 extension AppealModel: StoredRecord {}
-extension OutboxMessageModel: StoredRecord {}

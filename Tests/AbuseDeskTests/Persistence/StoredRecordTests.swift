@@ -17,7 +17,9 @@ import Testing
         check(AttachmentModel.self)
         check(AccountModel.self)
         check(OperatorModel.self)
-        check(OutboxMessageModel.self)
+        // The outbox's e-mails are read as plain values, each of whose columns the model stores.
+        #expect(Set(StoredEmail.columnNames).isSubset(of: OutboxMessageModel.keys.map(\.description)))
+        #expect(Set(StoredEmail.columnNames).count == StoredEmail.columnNames.count, "outbox_messages names a column twice")
     }
 
     @Test func aCaseFileReadAsRecordsHoldsWhatFluentReads() async throws {

@@ -46,31 +46,4 @@ final class OutboxMessageModel: Model, @unchecked Sendable {
         attempts = 0
         receiptTo = message.isReceipt ? message.recipient.lowercased() : nil
     }
-
-    /// The stored columns, read as rows for a page of the mail list (Fluent's own decoding of fifty
-    /// messages cost more than the rest of the page).
-    static let columns = keys.map(\.description)
-
-    /// A message as stored, from a row of ``columns``.
-    convenience init(row: any StoredRow) throws {
-        self.init()
-        id = try row.string("id")
-        reportID = try row.optionalString("report_id")
-        accountID = try row.optionalString("account_id")
-        audience = try row.string("audience")
-        recipient = try row.string("recipient")
-        subject = try row.string("subject")
-        body = try row.string("body")
-        createdAt = try row.date("created_at")
-        nextAttemptAt = try row.date("next_attempt_at")
-        attempts = try row.integer("attempts")
-        lastError = try row.optionalString("last_error")
-        sentAt = try row.optionalDate("sent_at")
-        failedAt = try row.optionalDate("failed_at")
-        receiptTo = try row.optionalString("receipt_to")
-        claimedBy = try row.optionalString("claimed_by")
-        claimedUntil = try row.optionalDate("claimed_until")
-        takenOverFrom = try row.optionalString("taken_over_from")
-        $id.exists = true
-    }
 }
