@@ -34,6 +34,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M015_CountTroubledMailFromItsIndex())
     app.migrations.add(M016_SeeAnAccountsReportFromItsIndex())
     app.migrations.add(M017_SearchIndexInSmallerPages())
+    app.migrations.add(M018_CountReportsByFilingDay())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

@@ -84,9 +84,10 @@ extension PageRequest {
     /// The SELECT (from its columns on) of this page of the reports `from` (a FROM and WHERE clause over
     /// `reports`) holds in `order`. With `idsFirst`, the page's ids are sorted and skipped alone and only
     /// its own rows read after: a store would otherwise compute the columns of every report it sorts
-    /// (SQLite, looking up each one's subqueries) or skips (PostgreSQL).
-    func ofReports(_ columns: SQLQueryString, from: SQLQueryString, order: SQLQueryString, idsFirst: Bool) -> SQLQueryString {
-        let limit: SQLQueryString = " LIMIT \(literal: size) OFFSET \(literal: offset)"
+    /// (SQLite, looking up each one's subqueries) or skips (PostgreSQL). `skipping` says how many of
+    /// `from` lie before the page, where `from` starts later than the list (`FilingDays`).
+    func ofReports(_ columns: SQLQueryString, from: SQLQueryString, order: SQLQueryString, idsFirst: Bool, skipping: Int? = nil) -> SQLQueryString {
+        let limit: SQLQueryString = " LIMIT \(literal: size) OFFSET \(literal: skipping ?? offset)"
         guard idsFirst else { return columns + from + order + limit }
         return columns + " FROM reports WHERE reports.id IN (SELECT reports.id" + from + order + limit + ")" + order
     }

@@ -136,13 +136,16 @@ struct QueueReader {
     /// read in filing order and merged.
     let mergedKeys: Int
 
+    /// A page starting this far into the whole queue in filing order is found from its day (`FilingDays`).
+    let filingDaysFrom: Int
+
     /// Where the counts that choose a plan are remembered (the service's), if anywhere.
     let hints: PlanHints?
 
     init(_ database: any Database, hints: PlanHints? = nil, countCap: Int = 1_000, selectiveTargets: Int = TargetMatch.selectiveTargets,
          weighsStoreSize: Bool = true,
          filingOrderTargets: Int = TargetMatch.readInFilingOrder, mergedKeys: Int = TargetMatch.mergedKeys,
-         rankedMatches: Int = QueueReader.rankedMatches) throws {
+         rankedMatches: Int = QueueReader.rankedMatches, filingDaysFrom: Int = FilingDays.countedFrom) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.hints = hints
@@ -152,6 +155,7 @@ struct QueueReader {
         self.filingOrderTargets = filingOrderTargets
         self.rankedMatches = rankedMatches
         self.mergedKeys = mergedKeys
+        self.filingDaysFrom = filingDaysFrom
     }
 
     func list(_ filter: QueueFilter, sort requested: (QueueSortField, descending: Bool),
@@ -238,7 +242,12 @@ struct QueueReader {
         let countedAlongTargets = searchDrives ? nil : filtered.countedAlongTargets
         if counted == nil, countedAlongTargets == nil, var seek = seek(from, sort: sort, drivenBySearch: searchDrives) {
             seek.countedFrom = countedFrom
-            return try await numberedPage(page, from: from, order: order, countedFrom: countedFrom, along: seek)
+            var start: (condition: SQLQueryString, before: Int)?
+            if filter == QueueFilter(), sort.0 == .createdAt, page.offset >= filingDaysFrom {
+                // Deep into the whole queue in filing order: from the day that holds the page (M018).
+                start = try await FilingDays(sql: sql).start(of: .queue, at: page.offset, descending: sort.descending)
+            }
+            return try await numberedPage(page, from: from, order: order, countedFrom: countedFrom, along: seek, startingAt: start)
         }
         let (ids, total) = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
                                                   countedAlongTargets: countedAlongTargets, counted: counted)
@@ -372,10 +381,14 @@ struct QueueReader {
     }
 
     /// A page by its number whose total is counted on from its own first report: the reports before it
-    /// are read and skipped once (to find the page), not twice (to count them as well).
+    /// are read and skipped once (to find the page), not twice (to count them as well) — from where the
+    /// list's filing days say its day starts, where they do (`start`).
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString, countedFrom: SQLQueryString,
-                              along seek: PageSeek) async throws -> (items: [QueueItem], total: ListTotal) {
-        let ids = try await sql.rows("SELECT reports.id AS id" + from + order + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)")
+                              along seek: PageSeek, startingAt start: (condition: SQLQueryString, before: Int)?) async throws
+        -> (items: [QueueItem], total: ListTotal) {
+        let skipped = page.offset - (start?.before ?? 0)
+        let ids = try await sql.rows("SELECT reports.id AS id" + from + (start.map { " AND " + $0.condition } ?? "") + order
+            + " LIMIT \(literal: page.size) OFFSET \(literal: skipped)")
             .map { try $0.string("id") }
         guard let first = ids.first else {
             // Past the end: how far the list goes is counted from its start.

@@ -88,6 +88,11 @@ struct ReportFilter: Sendable {
     var needsOnlyTallies: Bool {
         ids.isEmpty && createdBefore == nil && createdAfter == nil && domains.isEmpty && mitigationStatus == nil
     }
+
+    /// True when nothing narrows the list: its days are counted (M018).
+    var narrowsNothing: Bool {
+        needsOnlyTallies && customerStatus == nil && submitterStatuses.isEmpty && types.isEmpty
+    }
 }
 
 /// Reads reports for the Accounts API: those routed to an account (as its customer sees them), and those
@@ -104,11 +109,14 @@ struct ReportReader {
 
     /// Where the counts that choose a plan are remembered (the service's), if anywhere.
     let hints: PlanHints?
+    /// A page starting this far into a whole list in filing order is found from its day (`FilingDays`).
+    let filingDaysFrom: Int
 
-    init(_ database: any Database, hints: PlanHints? = nil) throws {
+    init(_ database: any Database, hints: PlanHints? = nil, filingDaysFrom: Int = FilingDays.countedFrom) throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         self.sql = sql
         self.hints = hints
+        self.filingDaysFrom = filingDaysFrom
     }
 
     /// A page of the side's reports and how many there are in all. The page's rows, each report's
@@ -137,7 +145,18 @@ struct ReportReader {
         // deep page skips ids too: PostgreSQL would read each skipped report's mitigations (a page 2,000
         // deep, 40,000 of them, took a second).
         let sortsIDs = (sql.dialect.name == "sqlite" && naming?.isFew == true) || page.offset > QueueReader.readWholeUpTo
-        let (rows, total) = try await sql.rows(page.ofReports(columns(side), from: " FROM reports WHERE " + condition, order: order, idsFirst: sortsIDs),
+        var from: SQLQueryString = " FROM reports WHERE " + condition
+        var skipped = page.offset
+        if sort.0 == .cdate, filter.narrowsNothing, page.offset >= filingDaysFrom {
+            // Deep into the whole list in filing order: from the day that holds the page (M018).
+            let list: FilingDays.List = side == .customer ? .routed(accountID: accountID) : .submitted(accountID: accountID)
+            guard let start = try await FilingDays(sql: sql).start(of: list, at: page.offset, descending: sort.descending) else {
+                return ([], try await sql.count(count))
+            }
+            from = from + " AND " + start.condition
+            skipped -= start.before
+        }
+        let (rows, total) = try await sql.rows(page.ofReports(columns(side), from: from, order: order, idsFirst: sortsIDs, skipping: skipped),
                                                counted: count)
         return (try rows.map(StoredReport.init(row:)), total)
     }
@@ -173,10 +192,13 @@ struct ReportReader {
 
     // A denial reason is present when it is neither NULL (reports) nor '' (report_tallies).
     private static let inReviewText = "status IN ('new', 'triage')"
-    private static let deniedText = "(status = 'denied' OR (status = 'closed' AND COALESCE(denial_reason, '') <> ''))"
+    /// Whether a report is denied, its columns named with `row` before them (a trigger's `NEW.`).
+    static func deniedText(row: String = "") -> String {
+        "(\(row)status = 'denied' OR (\(row)status = 'closed' AND COALESCE(\(row)denial_reason, '') <> ''))"
+    }
     static let inReview = SQLQueryString(inReviewText)
     static let accepted: SQLQueryString = "(status = 'accepted' OR (status = 'closed' AND COALESCE(denial_reason, '') = ''))"
-    static let denied = SQLQueryString(deniedText)
+    static let denied = SQLQueryString(deniedText())
 
     /// The reports naming one of `domains` (host names with their subdomains, or addresses) among their targets.
     private func naming(_ domains: [String]) async throws -> TargetMatch.Naming? {
@@ -245,7 +267,7 @@ struct ReportReader {
     static func statusRank(_ side: Side) -> String {
         side == .customer
             ? "CASE WHEN \(inReviewText) THEN 1 ELSE 0 END"
-            : "CASE WHEN \(inReviewText) THEN 2 WHEN \(deniedText) THEN 1 ELSE 0 END"
+            : "CASE WHEN \(inReviewText) THEN 2 WHEN \(deniedText()) THEN 1 ELSE 0 END"
     }
 
 }

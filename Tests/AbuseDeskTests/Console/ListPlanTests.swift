@@ -52,6 +52,23 @@ import Vapor
                 }
             }
 
+            // A page deep into a whole list in filing order: its day found along the days' key (M018), and
+            // the list read from that day along its index.
+            let days = FilingDays(sql: sql)
+            for list in [FilingDays.List.queue, .routed(accountID: world.acme), .submitted(accountID: world.acme)] {
+                for descending in [true, false] {
+                    let lookup = try await plans.plan(days.startQuery(of: list, at: 5_000, descending: descending))
+                    #expect(lookup.contains(sql.dialect.name == "sqlite" ? "SEARCH report_days USING PRIMARY KEY" : "report_days_pkey")
+                            && !lookup.contains("TEMP B-TREE") && !lookup.contains("Sort") && !lookup.contains("Seq Scan"), "\(list)'s days: \(lookup)")
+                }
+            }
+            let fromDay = try #require(try await days.start(of: .routed(accountID: world.acme), at: 10, descending: false))
+            let customer = ReportReader.condition(.customer, accountID: world.acme, filter: ReportFilter())
+            try await plans.expectIndexed("SELECT id FROM reports WHERE " + customer + " AND " + fromDay.condition
+                                          + " ORDER BY created_at ASC, id ASC LIMIT 20 OFFSET 10", "the customer's list from a day")
+            try await plans.expectIndexed("SELECT reports.id FROM reports WHERE TRUE AND " + fromDay.condition
+                                          + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT 50 OFFSET 10", "the queue from a day")
+
             // A rare status: its few reports' ids are sorted, and only the page's rows read after (with the
             // names of their accounts and assignees) — on SQLite in a subquery, PostgreSQL by itself.
             var rare = QueueFilter()

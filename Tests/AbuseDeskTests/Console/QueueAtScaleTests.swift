@@ -469,15 +469,16 @@ enum Seeded {
         }
     }
 
+    /// `spacing` apart in filing time (a little more, at random).
     static func store(_ count: Int, accounts: [String], operators: [String], random: inout SeededRandom,
-                      on app: Application) async throws -> [Report] {
+                      spacing: TimeInterval = 7, on app: Application) async throws -> [Report] {
         let vocabulary = ["phishing", "login", "invoice", "malware", "botnet", "spam", "urgent", "bank", "refund", "crypto"]
         let statuses: [ReportStatus] = [.new, .new, .triage, .accepted, .denied, .closed]
         let start = Date(timeIntervalSince1970: 1_780_000_000)
         var reports: [Report] = []
         let sql = try app.sql
         for n in 0..<count {
-            let created = start.addingTimeInterval(Double(n) * 7 + Double.random(in: 0..<5, using: &random))
+            let created = start.addingTimeInterval(Double(n) * spacing + Double.random(in: 0..<5, using: &random))
             let id = Identifier.make(at: created)
             let isURL = Bool.random(using: &random)
             var targets: [JSONValue] = []
