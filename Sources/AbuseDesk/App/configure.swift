@@ -35,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M016_SeeAnAccountsReportFromItsIndex())
     app.migrations.add(M017_SearchIndexInSmallerPages())
     app.migrations.add(M018_CountReportsByFilingDay())
+    app.migrations.add(M019_CountAStatusFromItsIndex())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

@@ -75,6 +75,11 @@ import Vapor
             rare.statuses = [.denied]
             let few = try await QueueReader(app.db, selectiveTargets: 1_000, weighsStoreSize: false).condition(rare)
             #expect(few.isSorted)
+            // A status's reports counted in the status's range of its index, from the index alone (M019).
+            let statusCount = try await plans.plan(reader.countQuery(" FROM reports WHERE (" + SQLQueryString(QueueReader.statusRank) + ") IN (3)",
+                                                                     alongTargets: false, upTo: 1_050))
+            #expect(statusCount.contains(sql.dialect.name == "sqlite" ? "COVERING INDEX reports_queue_status" : "Index Only Scan using reports_queue_status"),
+                    "a status counted: \(statusCount)")
             let sortedPage = try await plans.plan("SELECT " + reader.pageQuery(from: " FROM reports WHERE " + few.condition,
                                                                    order: " ORDER BY reports.created_at DESC, reports.id DESC",
                                                                    page: PageRequest(number: 1, size: 50), sorted: true))
