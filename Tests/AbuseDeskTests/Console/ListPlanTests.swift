@@ -121,11 +121,17 @@ import Vapor
             for states in [[OutboxState.failed], [.retrying], [.failed, .retrying], [.queued], [.queued, .failed], [.sent]] {
                 let from = OutboxReader.from(states: states, audience: nil, on: sql)
                 try await plans.expectIndexed("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT 50", "mail \(states)")
+                if states == [.failed], sql.dialect.name != "sqlite" {
+                    // PostgreSQL's own index of the failed (M020), which no misjudged count makes dearer than a sort.
+                    let failed = try await plans.plan("SELECT id" + from + " ORDER BY created_at DESC, id DESC LIMIT 50")
+                    #expect(failed.contains("Index Only Scan Backward using outbox_messages_failed"), "the failed e-mails: \(failed)")
+                }
                 if !states.contains(.sent), !states.contains(.queued) {
-                    // Counted from the index alone (M015), no e-mail's row read for its failure or attempts.
+                    // Counted from an index alone (M015; PostgreSQL's failed, M020), no e-mail's row read for its failure or attempts.
                     let count = try await plans.plan("SELECT COUNT(*) AS n FROM (SELECT 1 AS one" + from + " LIMIT 1051) AS mail")
-                    #expect(count.contains(sql.dialect.name == "sqlite" ? "COVERING INDEX outbox_messages_retrying" : "outbox_messages_retrying"),
-                            "mail \(states) counted: \(count)")
+                    let index = sql.dialect.name == "sqlite" ? "COVERING INDEX outbox_messages_retrying"
+                        : states == [.failed] ? "Index Only Scan using outbox_messages_failed" : "outbox_messages_retrying"
+                    #expect(count.contains(index), "mail \(states) counted: \(count)")
                 }
             }
             try await plans.expectIndexed("SELECT id FROM appeals WHERE status = 'open' ORDER BY created_at ASC, id ASC LIMIT 200", "open appeals")
