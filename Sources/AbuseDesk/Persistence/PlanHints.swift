@@ -15,6 +15,7 @@ final class PlanHints: Sendable {
     /// At most this many counts are kept; a full store forgets what has expired, then everything.
     let capacity: Int
     private let counts = NIOLockedValueBox<[String: (count: Int, until: NIODeadline)]>([:])
+    private let common = NIOLockedValueBox<(words: Set<String>, until: NIODeadline)?>(nil)
 
     init(lifetime: TimeAmount = .seconds(10), capacity: Int = 1_024) {
         self.lifetime = lifetime
@@ -50,6 +51,15 @@ final class PlanHints: Sendable {
         }
     }
 
+    /// PostgreSQL's common words of the search index (`CommonWords`), read again after ``CommonWords/lifetime``.
+    func commonWords(on sql: any SQLDatabase) async throws -> Set<String> {
+        let now = NIODeadline.now()
+        if let known = common.withLockedValue({ $0 }), known.until > now { return known.words }
+        let words = try await CommonWords.read(on: sql)
+        common.withLockedValue { $0 = (words, now + CommonWords.lifetime) }
+        return words
+    }
+
     /// A statement's text with its values: two statements that differ only in a bound value are two counts.
     private static func key(_ query: SQLQueryString, on sql: any SQLDatabase) -> String {
         let (text, binds) = sql.serialize(query)
@@ -62,5 +72,24 @@ extension SQLDatabase {
     func count(_ query: SQLQueryString, hints: PlanHints? = nil) async throws -> Int {
         if let hints { return try await hints.count(query, on: self) }
         return try await rows(query).first?.integer("n") ?? 0
+    }
+}
+
+/// The words in at least ``share`` of the reports PostgreSQL's search index holds, as its statistics
+/// count them (`pg_stats`, gathered by ANALYZE): those a search leaves to be checked rather than searched
+/// (`SearchWords.documentCondition(common:)`). None before the statistics are first gathered.
+enum CommonWords {
+    static let share = 0.01
+    /// Statistics change when ANALYZE runs, minutes apart at the least.
+    static let lifetime = TimeAmount.seconds(60)
+
+    static func read(on sql: any SQLDatabase) async throws -> Set<String> {
+        let rows = try await sql.rows("""
+            SELECT word FROM (
+              SELECT unnest(most_common_elems::text::text[]) AS word, unnest(most_common_elem_freqs) AS share
+              FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'report_search' AND attname = 'document') AS words
+            WHERE word IS NOT NULL AND share >= \(literal: share)
+            """)
+        return Set(try rows.map { try $0.string("word") })
     }
 }

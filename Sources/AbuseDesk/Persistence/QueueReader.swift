@@ -545,9 +545,12 @@ struct QueueReader {
         if let block = filter.netblock { add(try await naming(targets.block(block))) }
         if let words = filter.words, !drivenBySearch {
             isSorted = true
-            add(isSQLite
-                ? "reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))"
-                : "reports.id IN (SELECT report_search.report_id FROM report_search WHERE report_search.document @@ " + words.tsquery + ")")
+            if isSQLite {
+                add("reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))")
+            } else {
+                let common = if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
+                add("reports.id IN (SELECT report_search.report_id FROM report_search WHERE " + words.documentCondition(common: common) + ")")
+            }
         }
         if let after = filter.createdAfter { add("reports.created_at > \(bind: after)") }
         if let before = filter.createdBefore { add("reports.created_at < \(bind: before)") }

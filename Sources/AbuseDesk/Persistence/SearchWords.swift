@@ -30,4 +30,20 @@ struct SearchWords: Sendable, Equatable {
         let parts: [SQLQueryString] = phrases.map { "phraseto_tsquery('simple', \(bind: $0.joined(separator: " ")))" }
         return "(" + parts.joined(separator: " && ") + ")"
     }
+
+    /// PostgreSQL: the condition on `report_search.document` of the reports whose words hold these. Its
+    /// GIN index is searched for the words that are not `common` alone, and the whole query checked on
+    /// the words of the reports they find. A common word's entries in the index are long, and each
+    /// report of a rare word next to it lands on another page of them: at a million reports,
+    /// `shop42.example.com` read 450 pages of the index for 200 reports (3 ms, twice for a page and its
+    /// count); `shop42` alone, 4 (0.05 ms). Only words that are all common are searched as they are.
+    func documentCondition(common: Set<String>) -> SQLQueryString {
+        let all: SQLQueryString = "report_search.document @@ " + tsquery
+        let words = Set(phrases.joined())
+        let rare = words.subtracting(common).sorted()
+        guard !rare.isEmpty, rare.count < words.count else { return all }
+        // The whole query as an expression the index cannot answer, so it is checked, not searched.
+        return "(report_search.document @@ plainto_tsquery('simple', \(bind: rare.joined(separator: " ")))"
+            + " AND COALESCE(report_search.document, ''::tsvector) @@ " + tsquery + ")"
+    }
 }
