@@ -445,7 +445,16 @@ struct QueueReader {
     /// filter's range (65 ms at a million reports, not 1).
     func countQuery(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
         let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
-        return "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
+        let counted: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
+        guard alongTargets, !isSQLite else { return counted }
+        // PostgreSQL makes the distinct ids in a hash, which gives none before it has read every target
+        // (a /28 of 11,800: 12 ms for the 1,051 a count needs). So twice that many targets are read first:
+        // more than `cap` reports among them, or all of them read, and that is the count; only fewer
+        // reports than that among so many targets (a report naming many of them) counts them all.
+        let read = 2 * (cap + 1)
+        return "SELECT CASE WHEN seen.targets < \(literal: read) OR seen.reports > \(literal: cap) THEN seen.reports ELSE (" + counted + ") END AS n"
+            + " FROM (SELECT COUNT(DISTINCT one COLLATE \"C\") AS reports, COUNT(*) AS targets FROM (SELECT report_targets.report_id AS one" + from
+            + " LIMIT \(literal: read)) AS targets) AS seen"
     }
 
     /// Whether the full-text index drives the query (SQLite, newest or most relevant first): it reads

@@ -383,6 +383,41 @@ import Vapor
         }
     }
 
+    /// A block's reports counted along their targets count a report once however many of the block's
+    /// addresses it names — also where so many do that the targets a count reads first hold fewer
+    /// reports than the count needs (PostgreSQL then counts them all).
+    @Test func reportsNamingManyAddressesOfABlockAreCountedOnce() async throws {
+        try await withTestApp { app in
+            let sql = try app.sql
+            let start = Date(timeIntervalSince1970: 1_780_000_000)
+            // Twenty reports name fifteen addresses each, the first in address order; 25 name the last one.
+            for n in 0..<45 {
+                let created = start.addingTimeInterval(Double(n) * 60)
+                let targets: [JSONValue] = (n < 20 ? Array(0...14) : [15]).map { host in
+                    let address = IPAddress("203.0.113.\(host)")!
+                    return ["kind": "ip", "source": .string(address.description), "ipKey": .string(address.indexKey)]
+                }
+                try await sql.insert(into: "reports")
+                    .columns("id", "created_at", "updated_at", "channel", "status", "report_type", "threat_type", "incident_type", "reporter_name",
+                             "reporter_email", "anonymize", "notes", "routing", "target_count", "targets", "details")
+                    .values(SQLBind(Identifier.make(at: created)), SQLBind(created), SQLBind(created), SQLBind("report_api"), SQLBind("new"),
+                            SQLBind("NETWORK"), SQLBind("IP Address"), SQLBind("Network Scanning"), SQLBind("Reporter"), SQLBind("r@reporters.example"),
+                            SQLBind(false), SQLBind("scan"), SQLBind("{}"), SQLBind(targets.count), SQLBind(JSONValue.array(targets).serialized()),
+                            SQLBind("{}"))
+                    .run()
+            }
+            var filter = QueueFilter()
+            filter.netblock = Netblock("203.0.113.0/28", strict: false)
+            filter.statuses = [.new]   // with another filter, so the block is counted along its targets
+            for (countCap, expected) in [(10, ListTotal(count: 30, isExact: false)), (40, .exact(45))] {
+                let reader = try QueueReader(app.db, countCap: countCap, selectiveTargets: 20, weighsStoreSize: false)
+                let (items, total) = try await reader.list(filter, sort: (.createdAt, true), page: PageRequest(number: 1, size: 20))
+                #expect(items.count == 20)
+                #expect(total == expected, "count cap \(countCap)")
+            }
+        }
+    }
+
     @Test func searchWordsAreLettersAndDigits() {
         #expect(SearchWords("  Shop.Example.COM  invoice ")?.phrases == [["shop", "example", "com"], ["invoice"]])
         #expect(SearchWords("shop.example.com")?.fts5Query == "\"shop example com\"")
