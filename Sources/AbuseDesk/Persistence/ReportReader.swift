@@ -140,11 +140,19 @@ struct ReportReader {
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let order: SQLQueryString = " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
-        // Where few reports' ids drive the query (a domain few name), its rows are sorted: SQLite sorts
-        // the ids, and reads the page's rows after, not every match's (PostgreSQL does so by itself). A
-        // deep page skips ids too: PostgreSQL would read each skipped report's mitigations (a page 2,000
-        // deep, 40,000 of them, took a second).
-        let sortsIDs = (sql.dialect.name == "sqlite" && naming?.isFew == true) || page.offset > QueueReader.readWholeUpTo
+        // A deep page skips ids alone, and reads the page's rows after: PostgreSQL would read each skipped
+        // report's mitigations (a page 2,000 deep, 40,000 of them, took a second).
+        if naming?.isFew == true {
+            // A domain few reports name: they are found once, then counted and their page chosen, where a
+            // count and a page apart found them twice (each a look-up of every report in the account's index).
+            let matching: SQLQueryString = "WITH matching AS MATERIALIZED (SELECT id, " + key + " AS sort_key FROM reports WHERE " + condition + ") "
+            let rows = try await sql.rows(matching + "SELECT (SELECT COUNT(*) FROM matching) AS list_total, " + columns(side)
+                + " FROM reports WHERE id IN (SELECT id FROM matching ORDER BY sort_key" + direction + (sort.0 == .id ? "" : ", id" + direction)
+                + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))" + order)
+            guard let first = rows.first else { return ([], try await sql.count(matching + "SELECT COUNT(*) AS n FROM matching")) }
+            return (try rows.map(StoredReport.init(row:)), try first.integer("list_total"))
+        }
+        let sortsIDs = page.offset > QueueReader.readWholeUpTo
         var from: SQLQueryString = " FROM reports WHERE " + condition
         var skipped = page.offset
         if sort.0 == .cdate, filter.narrowsNothing, page.offset >= filingDaysFrom {

@@ -122,6 +122,13 @@ import Vapor
                     #expect(total == expected.count, "\(domains)")
                     if sort.0 == .cdate {
                         #expect(page.map(\.id) == Array(expected.prefix(100)).map(\.id), "\(domains)")
+                        // A later page, and one past the end with the total all the same.
+                        for number in [3, expected.count / 7 + 2] {
+                            let later = try await reader.list(.customer, accountID: world.acme, filter: filter, sort: sort,
+                                                              page: PageRequest(number: number, size: 7))
+                            #expect(later.reports.map(\.id) == Array(expected.dropFirst((number - 1) * 7).prefix(7)).map(\.id), "\(domains) page \(number)")
+                            #expect(later.total == expected.count, "\(domains) page \(number)")
+                        }
                     } else {
                         #expect(expected.count <= 100 && Set(page.map(\.id)) == Set(expected.map(\.id)), "\(domains) by domain")
                         #expect(page.map { $0.domain ?? "" } == page.map { $0.domain ?? "" }.sorted(), "\(domains) by domain")
