@@ -140,8 +140,6 @@ struct ReportReader {
         }
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let order: SQLQueryString = " ORDER BY " + key + direction + (sort.0 == .id ? "" : ", id" + direction)
-        // A deep page skips ids alone, and reads the page's rows after: PostgreSQL would read each skipped
-        // report's mitigations (a page 2,000 deep, 40,000 of them, took a second).
         if naming?.isFew == true {
             // A domain few reports name: they are found once, then counted and their page chosen, where a
             // count and a page apart found them twice (each a look-up of every report in the account's index).
@@ -152,6 +150,8 @@ struct ReportReader {
             guard let first = rows.first else { return ([], try await sql.count(matching + "SELECT COUNT(*) AS n FROM matching")) }
             return (try rows.map(StoredReport.init(row:)), try first.integer("list_total"))
         }
+        // A deep page skips ids alone, and reads the page's rows after: PostgreSQL would read each skipped
+        // report's mitigations (a page 2,000 deep, 40,000 of them, took a second).
         let sortsIDs = page.offset > QueueReader.readWholeUpTo
         var from: SQLQueryString = " FROM reports WHERE " + condition
         var skipped = page.offset

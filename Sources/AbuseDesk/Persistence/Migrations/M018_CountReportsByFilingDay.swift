@@ -16,8 +16,6 @@ import SQLKit
 /// before the audit log's head in every transaction (triggers fire when the report is written), so
 /// two transactions never wait for each other in opposite orders.
 struct M018_CountReportsByFilingDay: AsyncMigration {
-    static let table = "report_days"
-
     /// The lists counted: the side's name, the account it belongs to, and which reports are on it.
     private static let lists: [(side: String, owner: String?, holds: (@Sendable (_ row: String) -> String)?)] = [
         ("queue", nil, nil),
@@ -55,9 +53,11 @@ struct M018_CountReportsByFilingDay: AsyncMigration {
         try await sql.raw("DROP TABLE IF EXISTS report_days").run()
     }
 
-    /// The day a report was filed on, as days since 1970 (UTC): SQLite keeps the time as seconds.
+    /// The day a report was filed on, as days since 1970 (UTC), the days `FilingDays` reads back: SQLite
+    /// keeps the time as seconds.
     static func day(_ createdAt: String, sqlite: Bool) -> String {
-        sqlite ? "CAST(\(createdAt) / 86400 AS INTEGER)" : "CAST(FLOOR(EXTRACT(EPOCH FROM \(createdAt)) / 86400) AS BIGINT)"
+        let seconds = Int(FilingDays.secondsPerDay)
+        return sqlite ? "CAST(\(createdAt) / \(seconds) AS INTEGER)" : "CAST(FLOOR(EXTRACT(EPOCH FROM \(createdAt)) / \(seconds)) AS BIGINT)"
     }
 
     /// A row (`account_id`, `side`, `day`) for each list each report of `table` is on; `row` is the prefix
