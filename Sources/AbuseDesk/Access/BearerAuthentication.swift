@@ -46,7 +46,7 @@ struct BearerAuthentication: AsyncMiddleware {
             FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
             WHERE api_tokens.token_hash = \(bind: AccessToken.hash(secret)) AND api_tokens.revoked_at IS NULL
               AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > \(bind: now)) AND operators.disabled_at IS NULL
-            """).first else { return nil }
+            """, plan: .kept).first else { return nil }
         let principal: Principal
         if let account = try row.optionalString("account_id") {
             let scopes = try row.string("scopes").split(separator: " ").compactMap { TokenScope(rawValue: String($0)) }

@@ -25,21 +25,22 @@ struct CaseFile: Sendable {
             + AccountModel.columns(of: "accounts", prefixed: "joined_account_") + ", "
             + OperatorModel.columns(of: "operators", prefixed: "joined_assignee_")
             + " FROM reports LEFT JOIN accounts ON accounts.id = reports.account_id LEFT JOIN operators ON operators.id = reports.assigned_to"
-            + " WHERE reports.id = \(bind: reportID)").first : nil
+            + " WHERE reports.id = \(bind: reportID)", plan: .kept).first : nil
         guard let row else { throw ClientError.notFound("There is no report \(reportID).") }
         let report = try ReportModel(row: row)
         let account = try AccountModel(row: row, prefix: "joined_account_"), assignee = try OperatorModel(row: row, prefix: "joined_assignee_")
         let mine: SQLQueryString = "WHERE report_id = \(bind: reportID)"
-        let mitigations = try await sql.records(MitigationModel.self, mine + " ORDER BY effective_date, id")
-        let appeals = try await sql.records(AppealModel.self, mine + " ORDER BY created_at, id")
+        // Each statement of a case file looks rows up by the report's id: one plan for every report.
+        let mitigations = try await sql.records(MitigationModel.self, mine + " ORDER BY effective_date, id", plan: .kept)
+        let appeals = try await sql.records(AppealModel.self, mine + " ORDER BY created_at, id", plan: .kept)
         let subjects: [(AuditSubject, String)] = [(.report, reportID)] + mitigations.compactMap { $0.id.map { (.mitigation, $0) } }
             + appeals.compactMap { $0.id.map { (.appeal, $0) } }
         return CaseFile(
             report: report, account: account, assignee: assignee,
-            attachments: try await sql.records(AttachmentModel.self, mine + " ORDER BY created_at, id"),
+            attachments: try await sql.records(AttachmentModel.self, mine + " ORDER BY created_at, id", plan: .kept),
             related: try await QueueReader(database).related(to: reportID),
-            emails: try await sql.rows("SELECT " + StoredEmail.columns + " FROM outbox_messages " + mine + " ORDER BY created_at, id")
-                .map(StoredEmail.init(row:)),
+            emails: try await sql.rows("SELECT " + StoredEmail.columns + " FROM outbox_messages " + mine + " ORDER BY created_at, id",
+                                       plan: .kept).map(StoredEmail.init(row:)),
             mitigations: mitigations, appeals: appeals,
             history: try await AuditLog.history(of: subjects, on: database))
     }

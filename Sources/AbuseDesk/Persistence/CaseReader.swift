@@ -20,7 +20,7 @@ struct MitigationFilter: Sendable {
 }
 
 /// Reads what belongs to one report: its mitigations and the e-mails sent about it, a page at a time,
-/// each page and its total in one statement.
+/// each page and its total in one statement (found by the report's id: one plan kept for every report).
 struct CaseReader {
     let sql: any SQLDatabase
 
@@ -47,7 +47,7 @@ struct CaseReader {
         }
         let (rows, total) = try await sql.rows(MitigationModel.selected + " FROM mitigations" + condition
             + " ORDER BY " + column + direction + ", id" + direction + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
-            counted: "SELECT COUNT(*) AS n FROM mitigations" + condition)
+            counted: "SELECT COUNT(*) AS n FROM mitigations" + condition, plan: .kept)
         return (try rows.map(MitigationModel.init(row:)), total)
     }
 
@@ -58,7 +58,7 @@ struct CaseReader {
         let condition = " WHERE " + parts.joined(separator: " AND ")
         let (rows, total) = try await sql.rows(StoredEmail.columns + " FROM outbox_messages" + condition
             + " ORDER BY sent_at, created_at, id LIMIT \(literal: page.size) OFFSET \(literal: page.offset)",
-            counted: "SELECT COUNT(*) AS n FROM outbox_messages" + condition)
+            counted: "SELECT COUNT(*) AS n FROM outbox_messages" + condition, plan: .kept)
         return (try rows.map(StoredEmail.init(row:)), total)
     }
 }

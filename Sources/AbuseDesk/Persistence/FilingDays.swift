@@ -34,7 +34,7 @@ struct FilingDays {
     /// `offset` (counted from the newest when `descending`), and how many of its reports lie before that
     /// day; nil when the list holds no more than `offset`.
     func start(of list: List, at offset: Int, descending: Bool) async throws -> (condition: SQLQueryString, before: Int)? {
-        let found = try await sql.rows(startQuery(of: list, at: offset, descending: descending))
+        let found = try await sql.rows(startQuery(of: list, at: offset, descending: descending), plan: .kept)
         guard let row = found.first else { return nil }
         let day = Date(timeIntervalSince1970: Double(try row.integer("day")) * Self.secondsPerDay)
         let condition: SQLQueryString = descending ? "reports.created_at < \(bind: day.addingTimeInterval(Self.secondsPerDay))"

@@ -9,34 +9,48 @@ import Foundation
 /// only ask for text, integers, times and booleans, which PostgresNIO decodes straight from the wire.
 enum PostgresRows {
     /// The rows, or nil when a value cannot be sent this way (SQLKit then sends it). Never for a
-    /// transaction's statement: it must go on the transaction's connection, which SQLKit holds.
-    static func rows(_ text: String, _ values: [any Encodable & Sendable], on postgres: any PostgresDatabase,
-                     logger: Logger) async throws -> [any StoredRow]? {
-        guard let bindings = bindings(values) else { return nil }
+    /// transaction's statement: it must go on the transaction's connection, which SQLKit holds. A
+    /// statement whose plan may be kept (``StatementPlan/kept``), or that has no values, is run by name
+    /// once it comes back.
+    static func rows(_ text: String, _ values: [any Encodable & Sendable], plan: StatementPlan = .perValue,
+                     on postgres: any PostgresDatabase, logger: Logger) async throws -> [any StoredRow]? {
+        guard let (bindings, types) = bindings(values) else { return nil }
         logger.debug("Executing query", metadata: ["sql": .string(text), "binds": .array(values.map { .string("\($0)") })])
-        let query = PostgresQuery(unsafeSQL: text, binds: bindings)
-        let collected = try await postgres.withConnection { connection in
-            connection.query(query, logger: connection.logger)
+        // A statement without values has one plan whatever the mark says (the queue's views by status and
+        // sort write their ranks into the text). A NULL has no type of its own to prepare the statement with.
+        guard plan == .kept || values.isEmpty, let types else {
+            let query = PostgresQuery(unsafeSQL: text, binds: bindings)
+            let collected = try await postgres.withConnection { connection in
+                connection.query(query, logger: connection.logger)
+            }.get()
+            return collected.rows.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
+        }
+        let rows = try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask {
+                try await PostgresPreparedStatements.shared.rows(text, bindings, types: types, on: connection, logger: connection.logger)
+            }
         }.get()
-        return collected.rows.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
+        return rows.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
     }
 
-    /// The values as PostgreSQL's binary bindings, when each is one of the kinds the lists bind.
-    private static func bindings(_ values: [any Encodable & Sendable]) -> PostgresBindings? {
+    /// The values as PostgreSQL's binary bindings, when each is one of the kinds the lists bind, with
+    /// their types as a prepared statement names them (nil when one is NULL).
+    private static func bindings(_ values: [any Encodable & Sendable]) -> (PostgresBindings, types: [PostgresDataType]?)? {
         var bindings = PostgresBindings(capacity: values.count)
+        var types: [PostgresDataType]? = []
         for value in values {
             switch value {
-            case let text as String: bindings.append(text)
-            case let integer as Int: bindings.append(integer)
-            case let integer as Int64: bindings.append(integer)
-            case let double as Double: bindings.append(double)
-            case let flag as Bool: bindings.append(flag)
-            case let date as Date: bindings.append(date)
-            case let absent as any AbsentValue where absent.isAbsent: bindings.appendNull()
+            case let text as String: bindings.append(text); types?.append(.text)
+            case let integer as Int: bindings.append(integer); types?.append(.int8)
+            case let integer as Int64: bindings.append(integer); types?.append(.int8)
+            case let double as Double: bindings.append(double); types?.append(.float8)
+            case let flag as Bool: bindings.append(flag); types?.append(.bool)
+            case let date as Date: bindings.append(date); types?.append(.timestamptz)
+            case let absent as any AbsentValue where absent.isAbsent: bindings.appendNull(); types = nil
             default: return nil
             }
         }
-        return bindings
+        return (bindings, types)
     }
 }
 

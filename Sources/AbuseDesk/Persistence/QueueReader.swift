@@ -285,7 +285,7 @@ struct QueueReader {
     /// of rows, not for every row a deep page skips).
     private func items(_ ids: [String]) async throws -> [QueueItem] {
         guard !ids.isEmpty else { return [] }
-        return try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))")
+        return try await sql.rows("SELECT " + QueueItem.columns + " FROM reports WHERE reports.id IN (\(binds: ids))", plan: .kept)
             .map(QueueItem.init(row:)).ordered(as: ids, by: \.id)
     }
 
@@ -334,7 +334,8 @@ struct QueueReader {
         guard !onPage.isEmpty else { return [] }
         // Their reports by position, in the statement that reads them (a round trip costs more than the rows).
         let rows = try await sql.rows("SELECT report_search_rows.id AS position, " + QueueItem.columns
-            + " FROM report_search_rows JOIN reports ON reports.id = report_search_rows.report_id WHERE report_search_rows.id IN (\(binds: onPage))")
+            + " FROM report_search_rows JOIN reports ON reports.id = report_search_rows.report_id WHERE report_search_rows.id IN (\(binds: onPage))",
+            plan: .kept)
         let itemAt = try Dictionary(uniqueKeysWithValues: rows.map { (try $0.integer("position"), try QueueItem(row: $0)) })
         return onPage.compactMap { itemAt[$0] }
     }
@@ -472,7 +473,7 @@ struct QueueReader {
     func related(to reportID: String, limit: Int = 20) async throws -> [QueueItem] {
         // Its hosts and addresses first, so the match is a list of values each index looks up (PostgreSQL
         // reads no index for an OR of subqueries, and scanned every target).
-        let mine = try await sql.rows("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)")
+        let mine = try await sql.rows("SELECT host_reversed, ip_key FROM report_targets WHERE report_id = \(bind: reportID)", plan: .kept)
         let hosts = Set(try mine.compactMap { try $0.optionalString("host_reversed") }).sorted()
         let keys = Set(try mine.compactMap { try $0.optionalString("ip_key") }).sorted()
         let targets = TargetMatch(sql: sql, hints: hints)

@@ -128,13 +128,17 @@ struct ReportReader {
         let condition = Self.condition(side, accountID: accountID, filter: filter, naming: naming?.condition)
         let count = countQuery(side, accountID: accountID, filter: filter, condition: condition)
         let key = Self.sortExpression(sort.0, side: side)
+        // The whole list in an order its index gives, counted from the tallies, is planned alike for every
+        // account: each sort's index leads with the account (M011).
+        let plan: StatementPlan = filter.narrowsNothing ? .kept : .perValue
         if let anchor = page.anchor {
             // A page next to one already read: from its anchor along the sort's index (M011); with nothing
             // there (a removed report), by its number.
             let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
-                let (rows, total) = try await sql.rows(columns(side) + " FROM reports WHERE id IN (\(binds: ids))", counted: count)
+                let (rows, total) = try await sql.rows(columns(side) + " FROM reports WHERE id IN (\(binds: ids))", counted: count,
+                                                       plan: filter.needsOnlyTallies ? .kept : .perValue)
                 return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
             }
         }
@@ -165,7 +169,7 @@ struct ReportReader {
             skipped -= start.before
         }
         let (rows, total) = try await sql.rows(page.ofReports(columns(side), from: from, order: order, idsFirst: sortsIDs, skipping: skipped),
-                                               counted: count)
+                                               counted: count, plan: plan)
         return (try rows.map(StoredReport.init(row:)), total)
     }
 
@@ -184,7 +188,7 @@ struct ReportReader {
         guard Identifier.isWellFormed(id) else { return nil }
         let query: SQLQueryString = "SELECT " + columns(side) + " FROM reports WHERE id = \(bind: id) AND "
             + Self.condition(side, accountID: accountID, filter: ReportFilter())
-        return try await sql.rows(query).first.map(StoredReport.init(row:))
+        return try await sql.rows(query, plan: .kept).first.map(StoredReport.init(row:))
     }
 
     /// A report's columns; on the customer's side with the statuses of its mitigations, one word each

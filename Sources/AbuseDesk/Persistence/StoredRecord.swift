@@ -16,8 +16,8 @@ protocol StoredRecord: Model {
 
 extension SQLDatabase {
     /// The records of `R`'s table that `rest` (a WHERE and ORDER BY clause, or more) selects.
-    func records<R: StoredRecord>(_ type: R.Type, _ rest: SQLQueryString) async throws -> [R] {
-        try await rows("SELECT " + R.selected + " FROM \(ident: R.schema) " + rest).map(R.init(row:))
+    func records<R: StoredRecord>(_ type: R.Type, _ rest: SQLQueryString, plan: StatementPlan = .perValue) async throws -> [R] {
+        try await rows("SELECT " + R.selected + " FROM \(ident: R.schema) " + rest, plan: plan).map(R.init(row:))
     }
 }
 

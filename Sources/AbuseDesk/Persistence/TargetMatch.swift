@@ -159,7 +159,8 @@ struct TargetMatch {
     /// own index's order, merged.
     func reportIDs(at keys: [Key], excluding: String? = nil, descending: Bool, limit: Int, offset: Int) async throws -> [String] {
         guard !keys.isEmpty else { return [] }
-        return try await readingDistinct(offset: offset, limit: limit) { read in
+        // Each key read from its own index in its order, whichever the key: one plan for every value.
+        return try await readingDistinct(offset: offset, limit: limit, plan: .kept) { read in
             reportIDsQuery(at: keys, excluding: excluding, descending: descending, read: read)
         }
     }
@@ -180,10 +181,11 @@ struct TargetMatch {
     /// The report ids of rows read `read` at a time in filing order: a report named by several of the
     /// targets read is there once (they are next to one another), read further when repeats leave the
     /// page short.
-    private func readingDistinct(offset: Int, limit: Int, _ query: (Int) -> SQLQueryString) async throws -> [String] {
+    private func readingDistinct(offset: Int, limit: Int, plan: StatementPlan = .perValue,
+                                 _ query: (Int) -> SQLQueryString) async throws -> [String] {
         var read = offset + limit + 16
         while true {
-            let rows = try await sql.rows(query(read))
+            let rows = try await sql.rows(query(read), plan: plan)
             var ids: [String] = []
             for row in rows {
                 let id = try row.string("id")

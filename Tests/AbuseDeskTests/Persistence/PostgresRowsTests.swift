@@ -3,6 +3,7 @@ import FluentPostgresDriver
 import Foundation
 import SQLKit
 import Testing
+import Vapor
 @testable import AbuseDesk
 
 /// On PostgreSQL the lists' rows come through PostgresNIO's own decoding, with what SQLKit would give.
@@ -39,6 +40,146 @@ struct PostgresRowsTests {
                 try await inside.raw("INSERT INTO scratch VALUES (7)").run()
                 #expect(try await inside.rows("SELECT n FROM scratch").first?.integer("n") == 7)
             }
+        }
+    }
+}
+
+/// Statements whose plan may be kept are prepared once they come back, run by name, and sent unnamed again
+/// when the server will not run them by name.
+@Suite(.enabled(if: testsUsePostgres, "only PostgreSQL's statements are prepared"))
+struct PostgresPreparedStatementsTests {
+    /// Runs `body` on one connection of the test's store.
+    private func onOneConnection<Value: Sendable>(_ app: Application,
+                                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        let postgres = try #require(app.db as? any PostgresDatabase)
+        return try await postgres.withConnection { connection in
+            connection.eventLoop.makeFutureWithTask { try await body(connection) }
+        }.get()
+    }
+
+    private func preparedNames(_ connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("SELECT name FROM pg_prepared_statements ORDER BY name", logger: connection.logger)
+            .get().rows.map { try $0.decode(String.self) }
+    }
+
+    @Test func aTextSentAgainIsPreparedAndAnswersAsUnnamed() async throws {
+        try await withTestApp { app in
+            let statements = PostgresPreparedStatements(capacity: 2, sightings: 1)
+            try await onOneConnection(app) { connection in
+                var bindings = PostgresBindings()
+                bindings.append(41)
+                let text = "SELECT CAST($1 AS BIGINT) + 1 AS n"
+                for round in 1...3 {
+                    let rows = try await statements.rows(text, bindings, types: [.int8], on: connection, logger: connection.logger)
+                    #expect(try rows.map { try $0.decode(Int.self) } == [42])
+                    // Sent once unnamed, prepared the second time and run by name after.
+                    #expect(statements.preparedCount == (round == 1 ? 0 : 1))
+                }
+                #expect(try await preparedNames(connection).count == 1)
+                // Another type for the same text is another statement.
+                var text2 = PostgresBindings()
+                text2.append("41")
+                for _ in 1...2 { _ = try await statements.rows(text, text2, types: [.text], on: connection, logger: connection.logger) }
+                #expect(statements.preparedCount == 2)
+                // Past its capacity the process sends new texts unnamed, and they still answer.
+                for _ in 1...3 {
+                    let rows = try await statements.rows("SELECT 7 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                    #expect(try rows.map { try $0.decode(Int.self) } == [7])
+                }
+                #expect(statements.preparedCount == 2)
+                #expect(try await preparedNames(connection).count == 2)
+            }
+        }
+    }
+
+    @Test func aStatementWhoseResultChangedShapeIsSentUnnamed() async throws {
+        try await withTestApp { app in
+            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
+            try await onOneConnection(app) { connection in
+                _ = try await connection.query("CREATE TABLE shape (a BIGINT)", logger: connection.logger).get()
+                _ = try await connection.query("INSERT INTO shape VALUES (1)", logger: connection.logger).get()
+                let text = "SELECT * FROM shape"
+                let first = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                #expect(first.first?.count == 1)
+                #expect(statements.preparedCount == 1)
+                // A migration (here, on the same connection) adds a column: the cached plan no longer fits.
+                _ = try await connection.query("ALTER TABLE shape ADD COLUMN b TEXT DEFAULT 'x'", logger: connection.logger).get()
+                for _ in 1...2 {
+                    let rows = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                    #expect(rows.first?.count == 2)
+                }
+                #expect(statements.preparedCount == 0)
+            }
+        }
+    }
+
+    @Test func aStatementPostgreSQLRefusesGivesItsOwnError() async throws {
+        try await withTestApp { app in
+            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
+            try await onOneConnection(app) { connection in
+                for _ in 1...2 {
+                    await #expect {
+                        try await statements.rows("SELECT missing FROM nowhere", PostgresBindings(), types: [], on: connection,
+                                                  logger: connection.logger)
+                    } throws: { error in
+                        (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
+                    }
+                }
+                // The connection is still usable.
+                let rows = try await statements.rows("SELECT 1 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                #expect(try rows.map { try $0.decode(Int.self) } == [1])
+            }
+        }
+    }
+
+    @Test func aKeptStatementIsPlannedOnceForEveryValueAndAnswersForEach() async throws {
+        try await withTestApp { app in
+            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
+            try await onOneConnection(app) { connection in
+                _ = try await connection.query("CREATE TEMPORARY TABLE looked_up (id TEXT PRIMARY KEY, n BIGINT)", logger: connection.logger).get()
+                _ = try await connection.query("INSERT INTO looked_up SELECT 'r' || i, i FROM generate_series(1, 200) AS i", logger: connection.logger).get()
+                _ = try await connection.query("ANALYZE looked_up", logger: connection.logger).get()
+                for number in 1...12 {
+                    var bindings = PostgresBindings()
+                    bindings.append("r\(number)")
+                    let rows = try await statements.rows("SELECT n FROM looked_up WHERE id = $1", bindings, types: [.text], on: connection,
+                                                         logger: connection.logger)
+                    #expect(try rows.map { try $0.decode(Int.self) } == [number])
+                }
+                // After five plans for its values, PostgreSQL keeps one: the rest ran without planning.
+                let plans = try await connection.query("SELECT generic_plans, custom_plans FROM pg_prepared_statements", logger: connection.logger)
+                    .get().rows.map { try $0.decode((Int, Int).self) }
+                #expect(plans.count == 1)
+                #expect(plans.first.map { $0.0 >= 6 && $0.1 <= 5 } == true)
+            }
+        }
+    }
+
+    @Test func theReadersKeepPlansOnlyForStatementsMarkedSo() async throws {
+        try await withTestApp { app in
+            let sql = try app.sql
+            let postgres = try #require(sql as? any PostgresDatabase)
+            let kept: SQLQueryString = "SELECT CAST(\(bind: 5) AS BIGINT) + 1 AS n, 'kept-for-test' AS marker"
+            let perValue: SQLQueryString = "SELECT CAST(\(bind: 5) AS BIGINT) + 2 AS n, 'per-value-for-test' AS marker"
+            for _ in 1...3 {
+                #expect(try await sql.rows(kept, plan: .kept).first?.integer("n") == 6)
+                #expect(try await sql.rows(perValue).first?.integer("n") == 7)
+            }
+            let shared = PostgresPreparedStatements.shared
+            #expect(shared.prepares(sql.serialize(kept).sql, types: [.int8]))
+            #expect(!shared.prepares(sql.serialize(perValue).sql, types: [.int8]))
+            // A NULL has no type to prepare with: it is sent unnamed, and answers.
+            let absent: String? = nil
+            let (text, values) = sql.serialize("SELECT COALESCE(CAST(\(bind: absent) AS TEXT), 'none') AS t" as SQLQueryString)
+            for _ in 1...3 {
+                let rows = try #require(try await PostgresRows.rows(text, values, plan: .kept, on: postgres, logger: app.logger))
+                #expect(try rows.first?.string("t") == "none")
+            }
+            #expect(!shared.prepares(text, types: [.text]))
+            // A statement without values has one plan for whatever mark.
+            let constant: SQLQueryString = "SELECT 8 AS n, 'constant-for-test' AS marker"
+            for _ in 1...3 { #expect(try await sql.rows(constant).first?.integer("n") == 8) }
+            #expect(shared.prepares(sql.serialize(constant).sql, types: []))
         }
     }
 }
