@@ -87,8 +87,9 @@ enum AuditLog {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         guard !subjects.isEmpty else { return [] }
         let matches: [SQLQueryString] = subjects.map { "(subject_type = \(bind: $0.0.rawValue) AND subject_id = \(bind: $0.1))" }
-        let query: SQLQueryString = "SELECT * FROM audit_entries WHERE " + matches.joined(separator: " OR ") + " ORDER BY sequence"
-        return try await sql.raw(query).all().map(entry(from:))
+        let query: SQLQueryString = "SELECT " + selected + " FROM audit_entries WHERE " + matches.joined(separator: " OR ") + " ORDER BY sequence"
+        // Looked up by subject, whichever it is: one plan kept (a text per number of subjects).
+        return try await sql.rows(query, plan: .kept).map(entry(from:))
     }
 
     /// What `abusedesk audit verify` reports.
@@ -103,9 +104,9 @@ enum AuditLog {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         var chain = AuditChain()
         while true {
-            let page = try await sql.raw("""
-                SELECT * FROM audit_entries WHERE sequence > \(bind: chain.lastSequence) ORDER BY sequence LIMIT \(literal: pageSize)
-                """).all().map(entry(from:))
+            let page = try await sql.rows("""
+                SELECT \(selected) FROM audit_entries WHERE sequence > \(bind: chain.lastSequence) ORDER BY sequence LIMIT \(literal: pageSize)
+                """).map(entry(from:))
             for entry in page {
                 if let broken = chain.check(entry) { return Verification(entries: chain.lastSequence, headHash: chain.lastHash, firstBreak: broken) }
             }
@@ -117,16 +118,19 @@ enum AuditLog {
         return Verification(entries: chain.lastSequence, headHash: chain.lastHash, firstBreak: broken)
     }
 
-    private static func entry(from row: any SQLRow) throws -> AuditEntry {
+    /// The columns an entry is read from.
+    private static var selected: SQLQueryString { "\(idents: columns, joinedBy: ", ")" }
+
+    private static func entry(from row: any StoredRow) throws -> AuditEntry {
         func json(_ column: String) throws -> JSONValue {
-            let text = try row.decode(column: column, as: String.self)
+            let text = try row.string(column)
             // An unreadable state is an alteration too: it can no longer give the stored hash.
             return (try? JSONParser.parse(Array(text.utf8), maximumDepth: 64)) ?? .string(text)
         }
-        return AuditEntry(sequence: try row.decode(column: "sequence", as: Int.self), occurredAt: try row.decode(column: "occurred_at", as: Date.self),
-                          actor: try row.decode(column: "actor", as: String.self), subjectType: try row.decode(column: "subject_type", as: String.self),
-                          subjectID: try row.decode(column: "subject_id", as: String.self), action: try row.decode(column: "action", as: String.self),
+        return AuditEntry(sequence: try row.integer("sequence"), occurredAt: try row.date("occurred_at"),
+                          actor: try row.string("actor"), subjectType: try row.string("subject_type"),
+                          subjectID: try row.string("subject_id"), action: try row.string("action"),
                           before: try json("before_state"), after: try json("after_state"),
-                          previousHash: try row.decode(column: "previous_hash", as: String.self), hash: try row.decode(column: "hash", as: String.self))
+                          previousHash: try row.string("previous_hash"), hash: try row.string("hash"))
     }
 }
