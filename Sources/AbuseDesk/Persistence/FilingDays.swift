@@ -57,5 +57,12 @@ struct FilingDays {
             """
     }
 
+    /// How many reports `list` holds (one integer column `n`): its days summed.
+    static func totalQuery(of list: List) -> SQLQueryString {
+        let key = list.key
+        return "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_days WHERE account_id = \(bind: key.accountID)"
+            + " AND side = \(bind: key.side)"
+    }
+
     static let secondsPerDay: Double = 86_400
 }

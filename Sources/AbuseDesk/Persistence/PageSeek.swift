@@ -17,6 +17,9 @@ struct PageSeek {
     /// The key alone orders the list (it is unique), so no ties are left to the id.
     let keyIsUnique: Bool
     let descending: Bool
+    /// Whether PostgreSQL may keep one plan for the seek's statements: when the list's own condition has
+    /// no values, only the anchor's, each range is read from the sort's index whatever the anchor.
+    var plan: StatementPlan = .perValue
 
     /// A list of `reports` sorted by `key` (never NULL): the anchor's key is read by the same expression.
     /// A removed anchor has no key, so nothing is beyond it and its page is left to its number.
@@ -40,7 +43,7 @@ struct PageSeek {
     func ids(next anchor: PageAnchor, limit: Int) async throws -> [String] {
         var ids: [String] = []
         for part in parts(anchor, ascending: (anchor.side == .after) != descending, inclusive: false) where ids.count < limit {
-            ids += try await sql.rows(query(part, limit: limit - ids.count)).map { try $0.string("id") }
+            ids += try await sql.rows(query(part, limit: limit - ids.count), plan: plan).map { try $0.string("id") }
         }
         return anchor.side == .after ? ids : ids.reversed()
     }

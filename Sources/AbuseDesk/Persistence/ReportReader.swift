@@ -134,7 +134,8 @@ struct ReportReader {
         if let anchor = page.anchor {
             // A page next to one already read: from its anchor along the sort's index (M011); with nothing
             // there (a removed report), by its number.
-            let seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
+            var seek = PageSeek(sql: sql, from: " FROM reports WHERE " + condition, key: key, keyIsUnique: sort.0 == .id, descending: sort.descending)
+            seek.plan = plan
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
                 let (rows, total) = try await sql.rows(columns(side) + " FROM reports WHERE id IN (\(binds: ids))", counted: count,
