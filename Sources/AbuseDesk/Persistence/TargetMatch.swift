@@ -129,7 +129,8 @@ struct TargetMatch {
         // another plan. (Which hosts it has is not: a new one would be missing.)
         let query = hostsQuery(from: host.reversed, upTo: limit)
         if let known = hints?.recall(query, on: sql), known > limit { return nil }
-        let values = try await sql.rows(query).map { try $0.string("k") }
+        // Each step seeks the next host along the index, whatever the domain: one plan for every value.
+        let values = try await sql.rows(query, plan: .kept).map { try $0.string("k") }
         guard values.count <= limit else {
             hints?.remember(values.count, of: query, on: sql)
             return nil
