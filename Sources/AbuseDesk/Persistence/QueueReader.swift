@@ -230,8 +230,11 @@ struct QueueReader {
         // A filter that binds no values (none, or statuses, whose ranks are written out) leaves the anchor's
         // values alone in a seek's statements: their plan is the same for every anchor.
         let seekPlan: StatementPlan = [filtered.condition, filtered.counted].allSatisfy { sql.serialize($0).binds.isEmpty } ? .kept : .perValue
+        // The whole queue's total is known without counting its reports (M018).
+        let wholeQueue = filter == QueueFilter()
+        let knownTotal = wholeQueue ? Self.wholeQueueTotal : nil
         if let sought = try await soughtPage(page, from: from, countedFrom: countedFrom, sort: sort, drivenBySearch: searchDrives, plan: seekPlan,
-                                             wholeQueue: filter == QueueFilter()) {
+                                             knownTotal: knownTotal) {
             return sought
         }
         if page.offset <= Self.readWholeUpTo, !(searchDrives && sort.0 == .relevance) {
@@ -239,8 +242,7 @@ struct QueueReader {
             // the names of every match it ranks, not of the page's.)
             let select = pageQuery(from: from, order: order, page: page, sorted: filtered.isSorted && !searchDrives)
             if let counted { return (try await sql.rows("SELECT " + select).map(QueueItem.init(row:)), counted) }
-            let counting = filter == QueueFilter() ? Self.wholeQueue
-                : counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
+            let counting = knownTotal ?? counting(page, countedFrom: countedFrom, countedAlongTargets: searchDrives ? nil : filtered.countedAlongTargets)
             let (rows, total) = try await counting.rows(select, on: sql)
             return (try rows.map(QueueItem.init(row:)), total)
         }
@@ -249,12 +251,12 @@ struct QueueReader {
             seek.countedFrom = countedFrom
             seek.plan = seekPlan
             var start: (condition: SQLQueryString, before: Int)?
-            if filter == QueueFilter(), sort.0 == .createdAt, page.offset >= filingDaysFrom {
+            if wholeQueue, sort.0 == .createdAt, page.offset >= filingDaysFrom {
                 // Deep into the whole queue in filing order: from the day that holds the page (M018).
                 start = try await FilingDays(sql: sql).start(of: .queue, at: page.offset, descending: sort.descending)
             }
             return try await numberedPage(page, from: from, order: order, countedFrom: countedFrom, along: seek, startingAt: start,
-                                          wholeQueue: filter == QueueFilter())
+                                          knownTotal: knownTotal)
         }
         let (ids, total) = try await numberedPage(page, from: from, order: order, countedFrom: countedFrom,
                                                   countedAlongTargets: countedAlongTargets, counted: counted)
@@ -366,20 +368,20 @@ struct QueueReader {
     /// total counted on from the anchor, in one statement. Nil when the page has no anchor or nothing is
     /// past it (a removed report, or a list shorter than the anchor says): then the page is found by its number.
     private func soughtPage(_ page: PageRequest, from: SQLQueryString, countedFrom: SQLQueryString, sort: (QueueSortField, descending: Bool),
-                            drivenBySearch: Bool, plan: StatementPlan, wholeQueue: Bool) async throws -> (items: [QueueItem], total: ListTotal)? {
+                            drivenBySearch: Bool, plan: StatementPlan, knownTotal: Counting?) async throws -> (items: [QueueItem], total: ListTotal)? {
         guard let anchor = page.anchor, var seek = seek(from, sort: sort, drivenBySearch: drivenBySearch) else { return nil }
         seek.countedFrom = countedFrom
         seek.plan = plan
-        let counting = wholeQueue ? Self.wholeQueue
-            : counting(page, along: seek, from: anchor, before: anchor.side == .after ? page.offset : page.offset + page.size)
+        let fromAnchor = counting(page, along: seek, from: anchor, before: anchor.side == .after ? page.offset : page.offset + page.size)
         let ids = try await seek.ids(next: anchor, limit: page.size)
         guard !ids.isEmpty else {
-            // Nothing before a `before` anchor that is still there: an empty page, with the list counted from it.
+            // Nothing before a `before` anchor that is still there (counted from it): an empty page.
             guard anchor.side == .before else { return nil }
-            let total = try await counting.total(on: sql)
-            return total.count > counting.before ? ([], total) : nil
+            let counted = try await fromAnchor.total(on: sql)
+            guard counted.count > fromAnchor.before else { return nil }
+            return ([], try await knownTotal?.total(on: sql) ?? counted)
         }
-        return try await items(ids, counting: counting)
+        return try await items(ids, counting: knownTotal ?? fromAnchor)
     }
 
     /// A page by its number: the rows before it read and skipped, from the indexes alone.
@@ -397,17 +399,16 @@ struct QueueReader {
     /// list's filing days say its day starts, where they do (`start`).
     private func numberedPage(_ page: PageRequest, from: SQLQueryString, order: SQLQueryString, countedFrom: SQLQueryString,
                               along seek: PageSeek, startingAt start: (condition: SQLQueryString, before: Int)?,
-                              wholeQueue: Bool) async throws -> (items: [QueueItem], total: ListTotal) {
+                              knownTotal: Counting?) async throws -> (items: [QueueItem], total: ListTotal) {
         let skipped = page.offset - (start?.before ?? 0)
         let ids = try await sql.rows("SELECT reports.id AS id" + from + (start.map { " AND " + $0.condition } ?? "") + order
             + " LIMIT \(literal: page.size) OFFSET \(literal: skipped)", plan: seek.plan)
             .map { try $0.string("id") }
         guard let first = ids.first else {
             // Past the end: how far the list goes is counted from its start.
-            return ([], try await (wholeQueue ? Self.wholeQueue : counting(page, countedFrom: countedFrom, countedAlongTargets: nil)).total(on: sql))
+            return ([], try await (knownTotal ?? counting(page, countedFrom: countedFrom, countedAlongTargets: nil)).total(on: sql))
         }
-        return try await items(ids, counting: wholeQueue ? Self.wholeQueue
-                                   : counting(page, along: seek, from: PageAnchor(side: .before, id: first), before: page.offset))
+        return try await items(ids, counting: knownTotal ?? counting(page, along: seek, from: PageAnchor(side: .before, id: first), before: page.offset))
     }
 
     /// How a page of `from` is found from a neighbour's anchor in this order; nil for a ranked order
@@ -424,7 +425,7 @@ struct QueueReader {
 
     /// The whole queue's total, exact: summed from its reports per filing day (M018), a row a day, where a
     /// count read a thousand reports past the page (0.6 ms on PostgreSQL) to say "more than".
-    static let wholeQueue = Counting(query: FilingDays.totalQuery(of: .queue), cap: .max, plan: .kept)
+    static let wholeQueueTotal = Counting(query: FilingDays.totalQuery(of: .queue), cap: .max, plan: .kept)
 
     /// How the total of a page found by its number is counted: along the targets where a filter on them
     /// names many.

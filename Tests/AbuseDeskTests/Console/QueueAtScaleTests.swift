@@ -102,6 +102,28 @@ import Vapor
         }
     }
 
+    /// The whole queue's total is exact at every depth, and an anchor that names no report leaves its page
+    /// to its number, as with any filter.
+    @Test func theWholeQueuesTotalIsExactAndAnUnknownAnchorPagesByNumber() async throws {
+        try await Seeded.withReports(300, seed: 11) { app, _, _, reports in
+            let reader = try QueueReader(app.db, countCap: 20, filingDaysFrom: 40)
+            let ordered = reports.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.map(\.id)
+            for filter in [QueueFilter(), { var open = QueueFilter(); open.statuses = [.new]; return open }()] {
+                let expected = filter == QueueFilter() ? ordered
+                    : reports.filter { $0.matches(filter) }.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.map(\.id)
+                for side in [PageAnchor.Side.before, .after] {
+                    let page = PageRequest(number: 3, size: 10, anchor: PageAnchor(side: side, id: Identifier.make(at: Date(timeIntervalSince1970: 1))))
+                    let (items, total) = try await reader.list(filter, sort: (.createdAt, true), page: page)
+                    #expect(items.map(\.id) == Array(expected.dropFirst(20).prefix(10)), "\(filter) \(side) an unknown anchor")
+                    if filter == QueueFilter() { #expect(total == .exact(reports.count)) }
+                }
+            }
+            let deep = try await reader.list(QueueFilter(), sort: (.createdAt, false), page: PageRequest(number: 25, size: 10))
+            #expect(deep.items.map(\.id) == Array(ordered.reversed().dropFirst(240).prefix(10)))
+            #expect(deep.total == .exact(reports.count))
+        }
+    }
+
     /// The customer's list filtered by domain or address reads the targets' indexes, the same reports as a scan.
     @Test func theCustomersDomainFilterAnswersAsAScanWould() async throws {
         try await Seeded.withReports(600, seed: 7) { app, world, _, reports in
