@@ -48,13 +48,16 @@ struct PostgresRowsTests {
 /// when the server will not run them by name.
 @Suite(.enabled(if: testsUsePostgres, "only PostgreSQL's statements are prepared"))
 struct PostgresPreparedStatementsTests {
-    /// Runs `body` on one connection of the test's store.
-    private func onOneConnection<Value: Sendable>(_ app: Application,
-                                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
-        let postgres = try #require(app.db as? any PostgresDatabase)
-        return try await postgres.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask { try await body(connection) }
-        }.get()
+    /// Runs `body` on one connection of a test store, with prepared statements of its own.
+    private func onOneConnection(capacity: Int, sightings: Int,
+                                 _ body: @escaping @Sendable (PostgresPreparedStatements, PostgresConnection) async throws -> Void) async throws {
+        try await withTestApp { app in
+            let postgres = try #require(app.db as? any PostgresDatabase)
+            let statements = PostgresPreparedStatements(capacity: capacity, sightings: sightings)
+            try await postgres.withConnection { connection in
+                connection.eventLoop.makeFutureWithTask { try await body(statements, connection) }
+            }.get()
+        }
     }
 
     private func preparedNames(_ connection: PostgresConnection) async throws -> [String] {
@@ -63,95 +66,83 @@ struct PostgresPreparedStatementsTests {
     }
 
     @Test func aTextSentAgainIsPreparedAndAnswersAsUnnamed() async throws {
-        try await withTestApp { app in
-            let statements = PostgresPreparedStatements(capacity: 2, sightings: 1)
-            try await onOneConnection(app) { connection in
-                var bindings = PostgresBindings()
-                bindings.append(41)
-                let text = "SELECT CAST($1 AS BIGINT) + 1 AS n"
-                for round in 1...3 {
-                    let rows = try await statements.rows(text, bindings, types: [.int8], on: connection, logger: connection.logger)
-                    #expect(try rows.map { try $0.decode(Int.self) } == [42])
-                    // Sent once unnamed, prepared the second time and run by name after.
-                    #expect(statements.preparedCount == (round == 1 ? 0 : 1))
-                }
-                #expect(try await preparedNames(connection).count == 1)
-                // Another type for the same text is another statement.
-                var text2 = PostgresBindings()
-                text2.append("41")
-                for _ in 1...2 { _ = try await statements.rows(text, text2, types: [.text], on: connection, logger: connection.logger) }
-                #expect(statements.preparedCount == 2)
-                // Past its capacity the process sends new texts unnamed, and they still answer.
-                for _ in 1...3 {
-                    let rows = try await statements.rows("SELECT 7 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
-                    #expect(try rows.map { try $0.decode(Int.self) } == [7])
-                }
-                #expect(statements.preparedCount == 2)
-                #expect(try await preparedNames(connection).count == 2)
+        try await onOneConnection(capacity: 2, sightings: 1) { statements, connection in
+            var bindings = PostgresBindings()
+            bindings.append(41)
+            let text = "SELECT CAST($1 AS BIGINT) + 1 AS n"
+            for round in 1...3 {
+                let rows = try await statements.rows(text, bindings, types: [.int8], on: connection, logger: connection.logger)
+                #expect(try rows.map { try $0.decode(Int.self) } == [42])
+                // Sent once unnamed, prepared the second time and run by name after.
+                #expect(statements.preparedCount == (round == 1 ? 0 : 1))
             }
+            #expect(try await preparedNames(connection).count == 1)
+            // Another type for the same text is another statement.
+            var text2 = PostgresBindings()
+            text2.append("41")
+            for _ in 1...2 { _ = try await statements.rows(text, text2, types: [.text], on: connection, logger: connection.logger) }
+            #expect(statements.preparedCount == 2)
+            // Past its capacity the process sends new texts unnamed, and they still answer.
+            for _ in 1...3 {
+                let rows = try await statements.rows("SELECT 7 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                #expect(try rows.map { try $0.decode(Int.self) } == [7])
+            }
+            #expect(statements.preparedCount == 2)
+            #expect(try await preparedNames(connection).count == 2)
         }
     }
 
     @Test func aStatementWhoseResultChangedShapeIsSentUnnamed() async throws {
-        try await withTestApp { app in
-            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
-            try await onOneConnection(app) { connection in
-                _ = try await connection.query("CREATE TABLE shape (a BIGINT)", logger: connection.logger).get()
-                _ = try await connection.query("INSERT INTO shape VALUES (1)", logger: connection.logger).get()
-                let text = "SELECT * FROM shape"
-                let first = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
-                #expect(first.first?.count == 1)
-                #expect(statements.preparedCount == 1)
-                // A migration (here, on the same connection) adds a column: the cached plan no longer fits.
-                _ = try await connection.query("ALTER TABLE shape ADD COLUMN b TEXT DEFAULT 'x'", logger: connection.logger).get()
-                for _ in 1...2 {
-                    let rows = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
-                    #expect(rows.first?.count == 2)
-                }
-                #expect(statements.preparedCount == 0)
+        try await onOneConnection(capacity: 4, sightings: 0) { statements, connection in
+            _ = try await connection.query("CREATE TABLE shape (a BIGINT)", logger: connection.logger).get()
+            _ = try await connection.query("INSERT INTO shape VALUES (1)", logger: connection.logger).get()
+            let text = "SELECT * FROM shape"
+            let first = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
+            #expect(first.first?.count == 1)
+            #expect(statements.preparedCount == 1)
+            // A migration (here, on the same connection) adds a column: the cached plan no longer fits.
+            _ = try await connection.query("ALTER TABLE shape ADD COLUMN b TEXT DEFAULT 'x'", logger: connection.logger).get()
+            for _ in 1...2 {
+                let rows = try await statements.rows(text, PostgresBindings(), types: [], on: connection, logger: connection.logger)
+                #expect(rows.first?.count == 2)
             }
+            #expect(statements.preparedCount == 0)
         }
     }
 
     @Test func aStatementPostgreSQLRefusesGivesItsOwnError() async throws {
-        try await withTestApp { app in
-            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
-            try await onOneConnection(app) { connection in
-                for _ in 1...2 {
-                    await #expect {
-                        try await statements.rows("SELECT missing FROM nowhere", PostgresBindings(), types: [], on: connection,
-                                                  logger: connection.logger)
-                    } throws: { error in
-                        (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
-                    }
+        try await onOneConnection(capacity: 4, sightings: 0) { statements, connection in
+            for _ in 1...2 {
+                await #expect {
+                    try await statements.rows("SELECT missing FROM nowhere", PostgresBindings(), types: [], on: connection,
+                                              logger: connection.logger)
+                } throws: { error in
+                    (error as? PSQLError)?.serverInfo?[.sqlState] == "42P01"
                 }
-                // The connection is still usable.
-                let rows = try await statements.rows("SELECT 1 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
-                #expect(try rows.map { try $0.decode(Int.self) } == [1])
             }
+            // The connection is still usable.
+            let rows = try await statements.rows("SELECT 1 AS n", PostgresBindings(), types: [], on: connection, logger: connection.logger)
+            #expect(try rows.map { try $0.decode(Int.self) } == [1])
         }
     }
 
     @Test func aKeptStatementIsPlannedOnceForEveryValueAndAnswersForEach() async throws {
-        try await withTestApp { app in
-            let statements = PostgresPreparedStatements(capacity: 4, sightings: 0)
-            try await onOneConnection(app) { connection in
-                _ = try await connection.query("CREATE TEMPORARY TABLE looked_up (id TEXT PRIMARY KEY, n BIGINT)", logger: connection.logger).get()
-                _ = try await connection.query("INSERT INTO looked_up SELECT 'r' || i, i FROM generate_series(1, 200) AS i", logger: connection.logger).get()
-                _ = try await connection.query("ANALYZE looked_up", logger: connection.logger).get()
-                for number in 1...12 {
-                    var bindings = PostgresBindings()
-                    bindings.append("r\(number)")
-                    let rows = try await statements.rows("SELECT n FROM looked_up WHERE id = $1", bindings, types: [.text], on: connection,
-                                                         logger: connection.logger)
-                    #expect(try rows.map { try $0.decode(Int.self) } == [number])
-                }
-                // After five plans for its values, PostgreSQL keeps one: the rest ran without planning.
-                let plans = try await connection.query("SELECT generic_plans, custom_plans FROM pg_prepared_statements", logger: connection.logger)
-                    .get().rows.map { try $0.decode((Int, Int).self) }
-                #expect(plans.count == 1)
-                #expect(plans.first.map { $0.0 >= 6 && $0.1 <= 5 } == true)
+        try await onOneConnection(capacity: 4, sightings: 0) { statements, connection in
+            _ = try await connection.query("CREATE TEMPORARY TABLE looked_up (id TEXT PRIMARY KEY, n BIGINT)", logger: connection.logger).get()
+            _ = try await connection.query("INSERT INTO looked_up SELECT 'r' || i, i FROM generate_series(1, 200) AS i", logger: connection.logger).get()
+            _ = try await connection.query("ANALYZE looked_up", logger: connection.logger).get()
+            for number in 1...12 {
+                var bindings = PostgresBindings()
+                bindings.append("r\(number)")
+                let rows = try await statements.rows("SELECT n FROM looked_up WHERE id = $1", bindings, types: [.text], on: connection,
+                                                     logger: connection.logger)
+                #expect(try rows.map { try $0.decode(Int.self) } == [number])
             }
+            // After five plans for its values, PostgreSQL keeps one: the rest ran without planning.
+            let plans = try await connection.query("SELECT generic_plans, custom_plans FROM pg_prepared_statements", logger: connection.logger)
+                .get().rows.map { try $0.decode((Int, Int).self) }
+            #expect(plans.count == 1)
+            #expect(plans.first.map { $0.0 >= 6 && $0.1 <= 5 } == true)
         }
     }
 
