@@ -8,8 +8,8 @@ import NIOConcurrencyHelpers
 /// more than running it: the `reports` table has twenty indexes to weigh (a report by its id, 0.45 ms to
 /// plan and 0.05 to run). A prepared statement is parsed once, and once planned five times PostgreSQL
 /// keeps one plan for it when that plan costs no more than those made for each value — which for these
-/// statements it does. (Every statement run this way was measured: for words, domains and blocks a kept
-/// plan was ruinous, 260–740 ms, so those stay unnamed.)
+/// statements it does. (Every list's statements were measured with one plan forced for every value: for
+/// words, domains and blocks it was ruinous, 260–740 ms, so those stay unnamed, planned for their values.)
 ///
 /// A text is prepared once the process has sent it `sightings` times (a list of ids is a text per
 /// length), with its values' types as its parameters' types, and at most `capacity` texts are: a

@@ -138,6 +138,7 @@ struct ReportReader {
             seek.plan = plan
             let ids = try await seek.ids(next: anchor, limit: page.size)
             if !ids.isEmpty {
+                // Rows by their ids with a total from the tallies: one plan for any status or type asked.
                 let (rows, total) = try await sql.rows(columns(side) + " FROM reports WHERE id IN (\(binds: ids))", counted: count,
                                                        plan: filter.needsOnlyTallies ? .kept : .perValue)
                 return (try rows.map(StoredReport.init(row:)).ordered(as: ids, by: \.id), total)
