@@ -177,10 +177,13 @@ struct QueueReader {
             // A domain or block alone, in filing order: its targets' index has that order (M012). Near the
             // start, when it is a few hosts or addresses, each one's first targets are merged.
             let targets = TargetMatch(sql: sql, hints: hints)
-            let counting = counting(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
+            var counting = counting(page, countedFrom: "", countedAlongTargets: " FROM report_targets WHERE " + matching)
             if page.offset + page.size <= TargetMatch.mergedDepth,
                let keys = try await targets.keys(host: filter.domain, block: filter.netblock, upTo: mergedKeys) {
                 let ids = try await targets.reportIDs(at: keys, descending: sort.descending, limit: page.size, offset: page.offset)
+                // Few hosts or addresses: their targets are counted along one short range of their index,
+                // a page's rows found by their ids, whatever the values (planning took 0.8 ms of 2).
+                counting.plan = .kept
                 return try await items(ids, counting: counting)
             }
             // Else counted over one range that holds them (a host's siblings that share its name's start
