@@ -38,6 +38,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M019_CountAStatusFromItsIndex())
     app.migrations.add(M020_ListFailedMailFromItsIndex())
     app.migrations.add(M021_CountATaxonomyPairFromItsIndex())
+    app.migrations.add(M022_CountATaxonomyPairFromItsIndexOnSQLite())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

@@ -1,0 +1,40 @@
+import Fluent
+import SQLKit
+
+/// SQLite counts the queue's reports of two of type, threat and incident type from one index alone, as
+/// PostgreSQL does since M021: the threat's and the incident type's indexes now hold the other two
+/// columns before the id. A count of `NETWORK` reports about an `IP Address` (up to the 1,051 a page's
+/// total needs) looked each entry of the threat's index up in the table (0.35–0.5 ms at a million
+/// reports); from the index alone, 0.05 ms. SQLite has no columns an index carries outside its key, so
+/// they are keys: the type's index keeps its order of type and id, which the queue's sort by type reads.
+struct M022_CountATaxonomyPairFromItsIndexOnSQLite: AsyncMigration {
+    /// Each index rebuilt, its column, and what it holds after it when the pair is counted from it.
+    private static let indexes: [(name: String, column: String, others: String)] = [
+        ("reports_queue_threat", "threat_type", "report_type, incident_type"),
+        ("reports_queue_incident", "incident_type", "report_type, threat_type"),
+    ]
+
+    func prepare(on database: any Database) async throws {
+        try await rebuild(database, carrying: true)
+    }
+
+    func revert(on database: any Database) async throws {
+        try await rebuild(database, carrying: false)
+    }
+
+    private func rebuild(_ database: any Database, carrying: Bool) async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
+        guard sql.dialect.name == "sqlite" else { return }
+        // Where the reports' indexes have statistics, the new ones get theirs at once, so that the planner
+        // weighs them by what they hold rather than by its defaults (a store that has none yet gets them
+        // from the service's own upkeep, with the rest).
+        var analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'") > 0
+        if analyzed { analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'reports'") > 0 }
+        for index in Self.indexes {
+            try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run()
+            try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.column), "
+                + (carrying ? "\(unsafeRaw: index.others), " : "") + "id)").run()
+            if analyzed { try await sql.raw("ANALYZE \(unsafeRaw: index.name)").run() }
+        }
+    }
+}
