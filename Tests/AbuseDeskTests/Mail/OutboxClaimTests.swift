@@ -153,15 +153,16 @@ import Vapor
         try await withTestApp { app in
             let clock = TestClock(Date())
             _ = try await Self.queue(3, on: app, clock: clock)
-            // A lease of three seconds, renewed every second, over sends of a second and a half each.
-            let server = RecordingServer(pause: .milliseconds(1500))
+            // A lease of six seconds, renewed every two, over sends of three seconds each: nine seconds in
+            // all, half as long again as the lease (and a renewal may come four seconds late on a busy machine).
+            let server = RecordingServer(pause: .seconds(3))
             let delivery = MailDelivery(transport: server, sender: "abuse@example.net", hostname: "example.net",
-                                        claims: OutboxClaims(claimant: "slow", lease: 3), now: { Date() })
-            let other = OutboxClaims(claimant: "eager", lease: 3)
+                                        claims: OutboxClaims(claimant: "slow", lease: 6), now: { Date() })
+            let other = OutboxClaims(claimant: "eager", lease: 6)
             async let sending = delivery.deliverAllDue(on: app.db, logger: app.logger)
             var stolen: [String] = []
             for _ in 0..<9 {
-                try await Task.sleep(for: .milliseconds(500))
+                try await Task.sleep(for: .seconds(1))
                 stolen += try await other.claimDue(limit: 50, now: Date(), on: app.sql).compactMap(\.id)
             }
             #expect(try await sending == 3)
