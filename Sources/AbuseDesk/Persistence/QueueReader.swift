@@ -434,7 +434,9 @@ struct QueueReader {
     /// names many.
     private func counting(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) -> Counting {
         let cap = page.offset + page.size + countCap
-        return Counting(query: countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap), cap: cap)
+        var counting = Counting(query: countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap), cap: cap)
+        if let countedAlongTargets, !isSQLite { counting.undecided = deeperCountQuery(countedAlongTargets, upTo: cap) }
+        return counting
     }
 
     /// How a page's total is counted on from `anchor` along the seek's ranges (`before` reports lie
@@ -453,13 +455,23 @@ struct QueueReader {
         var before = 0
         /// How PostgreSQL plans the count with a page's rows by their ids.
         var plan: StatementPlan = .perValue
+        /// Run when `query` answers -1: it could not tell the count from what it read.
+        var undecided: SQLQueryString?
 
-        func total(on sql: any SQLDatabase) async throws -> ListTotal { .counted(before + (try await sql.count(query)), upTo: cap) }
+        func total(on sql: any SQLDatabase) async throws -> ListTotal {
+            .counted(before + (try await decided(sql.count(query), on: sql)), upTo: cap)
+        }
 
-        /// The rows of a SELECT (from its columns on) with this total, in one statement.
+        /// The rows of a SELECT (from its columns on) with this total, in one statement (two, where it
+        /// leaves the count undecided).
         func rows(_ select: SQLQueryString, on sql: any SQLDatabase) async throws -> (rows: [any StoredRow], total: ListTotal) {
             let (rows, count) = try await sql.rows(select, counted: query, plan: plan)
-            return (rows, .counted(before + count, upTo: cap))
+            return (rows, .counted(before + (try await decided(count, on: sql)), upTo: cap))
+        }
+
+        private func decided(_ count: Int, on sql: any SQLDatabase) async throws -> Int {
+            guard count < 0, let undecided else { return count }
+            return try await sql.count(undecided)
         }
     }
 
@@ -468,21 +480,36 @@ struct QueueReader {
     /// distinct ids from their own index: it would read every target in that order rather than the
     /// filter's range (65 ms at a million reports, not 1).
     func countQuery(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
-        let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
-        let counted: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
-        guard alongTargets, !isSQLite else { return counted }
+        guard alongTargets, !isSQLite else { return distinctCount(from, alongTargets: alongTargets, upTo: cap) }
         // PostgreSQL makes the distinct ids in a hash, which gives none before it has read every target
         // (a /28 of 11,800: 12 ms for the 1,051 a count needs). So twice that many targets are read first:
         // more than `cap` reports among them, or all of them read, and that is the count. Fewer reports
-        // than that among so many targets (reports naming many addresses of the block each) read sixteen
-        // times as many the same way, and only fewer still count them all (a /16 of 600,000 targets would
-        // be read whole for a count of 1,051 where a report names every other address of a few /24s).
-        return [16, 2].reduce(counted) { otherwise, times in
-            let read = times * (cap + 1)
-            return "SELECT CASE WHEN seen.targets < \(literal: read) OR seen.reports > \(literal: cap) THEN seen.reports ELSE (" + otherwise + ") END AS n"
-                + " FROM (SELECT COUNT(DISTINCT one COLLATE \"C\") AS reports, COUNT(*) AS targets FROM (SELECT report_targets.report_id AS one" + from
-                + " LIMIT \(literal: read)) AS targets) AS seen"
-        }
+        // than that among so many targets (reports naming many addresses of a block each) leave it
+        // undecided, -1, for ``deeperCountQuery(_:upTo:)``.
+        return countReading(2, from, upTo: cap, otherwise: "-1")
+    }
+
+    /// PostgreSQL, where the first read of a filter's targets left the count undecided: sixteen times as
+    /// many read the same way, and only fewer reports still among them counts them all (a /16 of 600,000
+    /// targets would be read whole for a count of 1,051 where reports name every other address of a few
+    /// /24s). A statement of its own, so that the common case is planned without these.
+    func deeperCountQuery(_ from: SQLQueryString, upTo cap: Int) -> SQLQueryString {
+        countReading(16, from, upTo: cap, otherwise: distinctCount(from, alongTargets: true, upTo: cap))
+    }
+
+    /// Up to one past `cap` rows of `from`, distinct reports along the targets.
+    private func distinctCount(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
+        let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
+        return "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
+    }
+
+    /// PostgreSQL: the distinct reports of `times` × (`cap` + 1) targets of `from` when that tells the
+    /// count (all of them read, or more than `cap` reports among them); else `otherwise`, run only then.
+    private func countReading(_ times: Int, _ from: SQLQueryString, upTo cap: Int, otherwise: SQLQueryString) -> SQLQueryString {
+        let read = times * (cap + 1)
+        return "SELECT CASE WHEN seen.targets < \(literal: read) OR seen.reports > \(literal: cap) THEN seen.reports ELSE (" + otherwise + ") END AS n"
+            + " FROM (SELECT COUNT(DISTINCT one COLLATE \"C\") AS reports, COUNT(*) AS targets FROM (SELECT report_targets.report_id AS one" + from
+            + " LIMIT \(literal: read)) AS targets) AS seen"
     }
 
     /// Whether the full-text index drives the query (SQLite, newest or most relevant first): it reads
