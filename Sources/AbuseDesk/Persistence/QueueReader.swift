@@ -480,7 +480,7 @@ struct QueueReader {
     /// distinct ids from their own index: it would read every target in that order rather than the
     /// filter's range (65 ms at a million reports, not 1).
     func countQuery(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
-        guard alongTargets, !isSQLite else { return distinctCount(from, alongTargets: alongTargets, upTo: cap) }
+        guard alongTargets, !isSQLite else { return cappedCount(from, alongTargets: alongTargets, upTo: cap) }
         // PostgreSQL makes the distinct ids in a hash, which gives none before it has read every target
         // (a /28 of 11,800: 12 ms for the 1,051 a count needs). So twice that many targets are read first:
         // more than `cap` reports among them, or all of them read, and that is the count. Fewer reports
@@ -494,11 +494,11 @@ struct QueueReader {
     /// targets would be read whole for a count of 1,051 where reports name every other address of a few
     /// /24s). A statement of its own, so that the common case is planned without these.
     func deeperCountQuery(_ from: SQLQueryString, upTo cap: Int) -> SQLQueryString {
-        countReading(16, from, upTo: cap, otherwise: distinctCount(from, alongTargets: true, upTo: cap))
+        countReading(16, from, upTo: cap, otherwise: cappedCount(from, alongTargets: true, upTo: cap))
     }
 
-    /// Up to one past `cap` rows of `from`, distinct reports along the targets.
-    private func distinctCount(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
+    /// Up to one past `cap` rows of `from`; along the targets, each report once.
+    private func cappedCount(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
         let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
         return "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
     }

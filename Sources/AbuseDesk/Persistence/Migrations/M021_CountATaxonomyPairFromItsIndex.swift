@@ -7,8 +7,8 @@ import SQLKit
 /// table itself, the combination being a quarter of the store (0.9 ms at a million reports); from the
 /// type's index, 0.35 ms. SQLite's are widened by M022.
 struct M021_CountATaxonomyPairFromItsIndex: AsyncMigration {
-    /// Each taxonomy column's queue index, and the columns it carries.
-    private static let indexes: [(name: String, column: String, others: String)] = [
+    /// Each taxonomy column's queue index, and the columns it carries (on SQLite, M022's keys after it).
+    static let indexes: [(name: String, column: String, others: String)] = [
         ("reports_queue_type", "report_type", "threat_type, incident_type"),
         ("reports_queue_threat", "threat_type", "report_type, incident_type"),
         ("reports_queue_incident", "incident_type", "report_type, threat_type"),
