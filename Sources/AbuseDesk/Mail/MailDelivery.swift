@@ -19,6 +19,8 @@ struct MailDelivery: Sendable {
     var retryBase: TimeInterval = 60
     var maximumAttempts = 15
     var metrics: AppMetrics? = nil
+    /// How the claim's keeper waits between renewals: the clock's sleep, unless a test moves time by hand.
+    var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     let now: @Sendable () -> Date
 
     static let batchSize = 50
@@ -56,7 +58,7 @@ struct MailDelivery: Sendable {
         // server never lets it run out under a process that is still sending.
         let keeper = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(claims.lease / 3))
+                try? await pause(.seconds(claims.lease / 3))
                 guard !Task.isCancelled else { break }
                 do {
                     let renewedAt = now()

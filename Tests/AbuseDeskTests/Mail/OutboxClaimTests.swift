@@ -14,13 +14,15 @@ import Vapor
     final class RecordingServer: MailTransport, @unchecked Sendable {
         let received = NIOLockedValueBox<[String]>([])
         let pause: Duration
-        init(pause: Duration = .zero) { self.pause = pause }
+        let gate: Gate?
+        init(pause: Duration = .zero, gate: Gate? = nil) { self.pause = pause; self.gate = gate }
 
         final class Session: MailSession, @unchecked Sendable {
             let server: RecordingServer
             init(server: RecordingServer) { self.server = server }
             func send(_ message: MIMEMessage) async throws {
                 if server.pause > .zero { try await Task.sleep(for: server.pause) }
+                try await server.gate?.wait()
                 server.received.withLockedValue { $0.append(message.to) }
             }
             func close() async {}
@@ -39,6 +41,15 @@ import Vapor
             clock.advance(by: 0.001)
         }
         return ids
+    }
+
+    /// Delivers what is due in a task of its own, and closes the gates when it is done, so a test that
+    /// waits at them for something that will never come fails instead of waiting for ever.
+    static func delivering(_ delivery: MailDelivery, on app: Application, closing gates: Gate...) -> Task<Int, any Error> {
+        Task {
+            defer { gates.forEach { $0.close() } }
+            return try await delivery.deliverAllDue(on: app.db, logger: app.logger)
+        }
     }
 
     @Test func claimersAtWorkTogetherNeverGetTheSameMessage() async throws {
@@ -150,23 +161,59 @@ import Vapor
     }
 
     @Test func aSlowServerDoesNotLetTheLeaseRunOutUnderTheSender() async throws {
-        try await withTestApp { app in
-            let clock = TestClock(Date())
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
             _ = try await Self.queue(3, on: app, clock: clock)
-            // A lease of six seconds, renewed every two, over sends of three seconds each: nine seconds in
-            // all, half as long again as the lease (and a renewal may come four seconds late on a busy machine).
-            let server = RecordingServer(pause: .seconds(3))
+            // A lease of a minute, over sends of forty seconds each: two minutes in all, twice the lease.
+            // The server and the claim's keeper both wait at gates, and the test moves the clock.
+            let sends = Gate(), renewals = Gate()
+            let server = RecordingServer(gate: sends)
             let delivery = MailDelivery(transport: server, sender: "abuse@example.net", hostname: "example.net",
-                                        claims: OutboxClaims(claimant: "slow", lease: 6), now: { Date() })
-            let other = OutboxClaims(claimant: "eager", lease: 6)
-            async let sending = delivery.deliverAllDue(on: app.db, logger: app.logger)
+                                        claims: OutboxClaims(claimant: "slow", lease: 60),
+                                        pause: { _ in try await renewals.wait() }, now: { clock.now })
+            let other = OutboxClaims(claimant: "eager", lease: 60)
+            let sending = Self.delivering(delivery, on: app, closing: sends, renewals)
+            defer { sending.cancel() }
+            var atServer = sends.arrivals.makeAsyncIterator(), keeper = renewals.arrivals.makeAsyncIterator()
+            var renewal = try #require(await keeper.next(), "the keeper waits for its first renewal")
             var stolen: [String] = []
-            for _ in 0..<9 {
-                try await Task.sleep(for: .seconds(1))
-                stolen += try await other.claimDue(limit: 50, now: Date(), on: app.sql).compactMap(\.id)
+            for _ in 0..<3 {
+                let send = try #require(await atServer.next(), "a message is with the server")
+                clock.advance(by: 40)
+                renewal.open()
+                renewal = try #require(await keeper.next(), "the claim was renewed and the keeper waits again")
+                stolen += try await other.claimDue(limit: 50, now: clock.now, on: app.sql).compactMap(\.id)
+                send.open()
             }
-            #expect(try await sending == 3)
+            #expect(try await sending.value == 3)
             #expect(stolen.isEmpty, "no message was claimed by another while its sender worked on it")
+            #expect(server.received.withLockedValue { $0 } == ["r0@example.org", "r1@example.org", "r2@example.org"])
+        }
+    }
+
+    @Test func withoutRenewalAnotherTakesOverWhatASlowSenderHolds() async throws {
+        // The other side of the test above: a keeper that never gets to renew lets the claim run out, and
+        // the sender leaves what it no longer holds to the process that took it over.
+        let clock = TestClock()
+        try await withTestApp(clock: clock) { app in
+            _ = try await Self.queue(3, on: app, clock: clock)
+            let sends = Gate(), renewals = Gate()
+            let delivery = MailDelivery(transport: RecordingServer(gate: sends), sender: "abuse@example.net", hostname: "example.net",
+                                        claims: OutboxClaims(claimant: "slow", lease: 60),
+                                        pause: { _ in try await renewals.wait() }, now: { clock.now })
+            let other = OutboxClaims(claimant: "eager", lease: 60)
+            let sending = Self.delivering(delivery, on: app, closing: sends, renewals)
+            defer { sending.cancel() }
+            var atServer = sends.arrivals.makeAsyncIterator()
+            let send = try #require(await atServer.next())
+            clock.advance(by: 61)
+            let stolen = try await other.claimDue(limit: 50, now: clock.now, on: app.sql).compactMap(\.id)
+            send.open()
+            #expect(try await sending.value == 1, "the message already with the server went out; the rest was no longer its own")
+            #expect(stolen.count == 3, "all three were free to take: the lease had run out")
+            let rows = try await OutboxMessageModel.query(on: app.db).sort(\.$createdAt).all()
+            #expect(rows.map { $0.sentAt != nil } == [true, false, false])
+            #expect(rows.dropFirst().allSatisfy { $0.claimedBy == "eager" }, "the sender gave back nothing that was no longer its own")
         }
     }
 }
