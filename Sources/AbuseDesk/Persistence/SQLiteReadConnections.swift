@@ -18,11 +18,15 @@ import VaporCSQLite
 /// also keeps its statements prepared, so a list asked again is not parsed and planned again.
 ///
 /// A connection is taken while a statement runs. A statement holds its task's thread while it runs, so
-/// only some run there (one thread of the tasks' pool is always left for the others: a long statement
-/// never stalls every request); when those are taken, the statement runs on a thread of the
-/// connections' own, one hand-over there and one back, still prepared once; when all are taken, it goes
-/// through the pool as before, so nothing ever waits here. The connections are opened read-only in
-/// effect (`query_only`), with the pool's settings (lock wait, page cache, memory map).
+/// at most one per core runs there, and only a statement known to be quick (its last run took at most
+/// ``quickRun``) may take the last of them: a statement that is slow, or not yet known, leaves a thread
+/// of the tasks' pool to the others, so a long statement never stalls every request. (Leaving one free
+/// for every statement cost the lists a tenth to a fifth of their speed on two cores: half of their
+/// statements went to another thread and back.) When no thread is left to a statement, it runs on a
+/// thread of the connections' own, one hand-over there and one back, still prepared once; when all
+/// those are taken, it goes through the pool as before, so nothing ever waits here. The connections
+/// are opened read-only in effect (`query_only`), with the pool's settings (lock wait, page cache,
+/// memory map).
 final class SQLiteReadConnections: Sendable {
     /// The connections of the service answering the current request (set by ``StoreReadsMiddleware``).
     @TaskLocal static var current: SQLiteReadConnections?
@@ -33,21 +37,30 @@ final class SQLiteReadConnections: Sendable {
         /// Connections for statements run on ``threads``.
         var idleOffThread: [ReadConnection] = []
         var threads: NIOThreadPool?
-        /// The texts of statements found to write (up to ``ReadConnection/keptStatements``), left to the
-        /// pool at once rather than prepared again to be told so.
-        var writing: Set<String> = []
+        /// What is known of statements by their text (up to ``knownStatements``, then forgotten all at
+        /// once): those that write are left to the pool at once rather than prepared again to be told so.
+        var known: [String: Known] = [:]
         var closed = false
     }
     private let state = NIOLockedValueBox(State())
 
+    /// What the last run of a statement showed.
+    enum Known: Equatable { case writes, quick, slow }
+    static let knownStatements = 1_024
+
+    /// A statement whose last run took at most this long is quick: it may take the tasks' last thread.
+    let quickRun: Duration
+
     /// Statements that may run on the tasks' threads at once in this process, whichever service's
-    /// connections run them: one fewer than the cores, so one thread of the tasks' pool is always left
-    /// to the rest (a process with several services — the tests — could otherwise block them all).
-    static let onTaskLimit = max(1, System.coreCount - 1)
+    /// connections run them: one per core, the last for a quick statement only (a process with several
+    /// services — the tests — shares them too).
+    static let onTaskLimit = System.coreCount
     /// How many of ``onTaskLimit`` are free now.
     private static let onTaskSlots = NIOLockedValueBox(onTaskLimit)
 
-    init() {}
+    init(quickRun: Duration = .milliseconds(3)) {
+        self.quickRun = quickRun
+    }
 
     /// Opens `onTask` connections to the SQLite file at `path` (once its migrations have run) for
     /// statements run on the asking task's thread, and `offTask` more with a thread each.
@@ -68,31 +81,51 @@ final class SQLiteReadConnections: Sendable {
     /// nil when no connection is free (or none was opened: the store is PostgreSQL) or the statement
     /// writes (`UPDATE ... RETURNING`), which the pool's connections do.
     func rows(_ query: String, _ binds: [SQLiteData]) async throws -> [any StoredRow]? {
-        guard !state.withLockedValue({ $0.writing.contains(query) }) else { return nil }
-        let rows: [any StoredRow]?
-        if let connection = take(offThread: false) {
+        let known = state.withLockedValue { $0.known[query] }
+        guard known != .writes else { return nil }
+        let run: (rows: [any StoredRow]?, took: Duration)
+        if let connection = take(offThread: false, leavingOneFree: known != .quick) {
             defer { giveBack(connection, offThread: false) }
-            rows = try connection.rows(query, binds)
+            run = try Self.timed { try connection.rows(query, binds) }
         } else if let threads = state.withLockedValue({ $0.threads }), let connection = take(offThread: true) {
             defer { giveBack(connection, offThread: true) }
-            rows = try await threads.runIfActive { try connection.rows(query, binds) }
+            run = try await threads.runIfActive { try Self.timed { try connection.rows(query, binds) } }
         } else {
             return nil
         }
-        if rows == nil {
+        let shown: Known = run.rows == nil ? .writes : run.took <= quickRun ? .quick : .slow
+        if shown != known {
             state.withLockedValue { state in
-                if state.writing.count >= ReadConnection.keptStatements { state.writing = [] }
-                state.writing.insert(query)
+                if state.known.count >= Self.knownStatements { state.known = [:] }
+                state.known[query] = shown
             }
         }
-        return rows
+        return run.rows
     }
 
-    /// A connection, on the task's thread only while the process has a slot for it there.
-    private func take(offThread: Bool) -> ReadConnection? {
+    /// What the last run of `query` showed, if it ran here.
+    func known(_ query: String) -> Known? {
+        state.withLockedValue { $0.known[query] }
+    }
+
+    /// Whether a statement may take one of `free` slots on the tasks' threads.
+    static func mayRunOnTask(free: Int, leavingOneFree: Bool) -> Bool {
+        free > (leavingOneFree ? 1 : 0)
+    }
+
+    private static func timed<Result>(_ body: () throws -> Result) rethrows -> (Result, Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try body()
+        return (result, clock.now - start)
+    }
+
+    /// A connection, on the task's thread only while the process has a slot for it there (and another
+    /// beside it when `leavingOneFree`).
+    private func take(offThread: Bool, leavingOneFree: Bool = false) -> ReadConnection? {
         if !offThread {
             let slotTaken = Self.onTaskSlots.withLockedValue { slots -> Bool in
-                guard slots > 0 else { return false }
+                guard Self.mayRunOnTask(free: slots, leavingOneFree: leavingOneFree) else { return false }
                 slots -= 1
                 return true
             }

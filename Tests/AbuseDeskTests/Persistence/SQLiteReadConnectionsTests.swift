@@ -34,8 +34,11 @@ struct SQLiteReadConnectionsTests {
             #expect(try again.first?.string("text") == "second")
             // A statement whose plan SQLite weighed with a value (a token's look-up, on every request),
             // asked again with other values, is planned once: while its values were cleared after each
-            // use, SQLite planned it anew every time.
-            let connections = app.abuseDesk.readConnections
+            // use, SQLite planned it anew every time. (One connection, so that each use is on it.)
+            guard case .sqlite(let path) = app.abuseDesk.config.store else { Issue.record("not SQLite"); return }
+            let connections = SQLiteReadConnections()
+            try connections.open(path: path, onTask: 0, offTask: 1)
+            defer { connections.close() }
             let weighed = """
                 SELECT api_tokens.id FROM api_tokens LEFT JOIN operators ON operators.id = api_tokens.operator_id
                 WHERE api_tokens.token_hash = ?1 AND (api_tokens.expires_at IS NULL OR api_tokens.expires_at > ?2) AND operators.disabled_at IS NULL
@@ -112,6 +115,29 @@ struct SQLiteReadConnectionsTests {
             #expect(try await offThread.rows("DELETE FROM reports", []) == nil)
             offThread.close()
             #expect(try await offThread.rows("SELECT 1 AS n", []) == nil)
+        }
+    }
+
+    @Test func aStatementKnownToBeSlowLeavesATasksThreadToTheOthers() async throws {
+        try await withTestApp { app in
+            guard case .sqlite(let path) = app.abuseDesk.config.store else { Issue.record("not SQLite"); return }
+            let connections = SQLiteReadConnections(quickRun: .milliseconds(1))
+            try connections.open(path: path, onTask: 1, offTask: 1)
+            defer { connections.close() }
+            let quick = "SELECT 1 AS n"
+            let slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT count(*) AS n FROM n"
+            #expect(connections.known(quick) == nil, "not known before it ran")
+            #expect(try await connections.rows(quick, [])?.first?.integer("n") == 1)
+            #expect(connections.known(quick) == .quick)
+            #expect(try await connections.rows(slow, [])?.first?.integer("n") == 2_000_000)
+            #expect(connections.known(slow) == .slow)
+            #expect(try await connections.rows("DELETE FROM reports", []) == nil)
+            #expect(connections.known("DELETE FROM reports") == .writes)
+            // A quick statement may take the last free thread; a slow or unknown one leaves it.
+            #expect(SQLiteReadConnections.mayRunOnTask(free: 1, leavingOneFree: false))
+            #expect(!SQLiteReadConnections.mayRunOnTask(free: 1, leavingOneFree: true))
+            #expect(SQLiteReadConnections.mayRunOnTask(free: 2, leavingOneFree: true))
+            #expect(!SQLiteReadConnections.mayRunOnTask(free: 0, leavingOneFree: false))
         }
     }
 }
