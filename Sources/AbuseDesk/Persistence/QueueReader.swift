@@ -434,9 +434,8 @@ struct QueueReader {
     /// names many.
     private func counting(_ page: PageRequest, countedFrom: SQLQueryString, countedAlongTargets: SQLQueryString?) -> Counting {
         let cap = page.offset + page.size + countCap
-        var counting = Counting(query: countQuery(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap), cap: cap)
-        if let countedAlongTargets, !isSQLite { counting.undecided = deeperCountQuery(countedAlongTargets, upTo: cap) }
-        return counting
+        let queries = countQueries(countedAlongTargets ?? countedFrom, alongTargets: countedAlongTargets != nil, upTo: cap)
+        return Counting(query: queries.first, cap: cap, undecided: queries.undecided)
     }
 
     /// How a page's total is counted on from `anchor` along the seek's ranges (`before` reports lie
@@ -480,20 +479,26 @@ struct QueueReader {
     /// distinct ids from their own index: it would read every target in that order rather than the
     /// filter's range (65 ms at a million reports, not 1).
     func countQuery(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> SQLQueryString {
-        guard alongTargets, !isSQLite else { return cappedCount(from, alongTargets: alongTargets, upTo: cap) }
+        countQueries(from, alongTargets: alongTargets, upTo: cap).first
+    }
+
+    /// ``countQuery(_:alongTargets:upTo:)``, and the statement to run when it answers -1 (only ever
+    /// with it: a count is never shown as -1).
+    private func countQueries(_ from: SQLQueryString, alongTargets: Bool, upTo cap: Int) -> (first: SQLQueryString, undecided: SQLQueryString?) {
+        guard alongTargets, !isSQLite else { return (cappedCount(from, alongTargets: alongTargets, upTo: cap), nil) }
         // PostgreSQL makes the distinct ids in a hash, which gives none before it has read every target
         // (a /28 of 11,800: 12 ms for the 1,051 a count needs). So twice that many targets are read first:
         // more than `cap` reports among them, or all of them read, and that is the count. Fewer reports
         // than that among so many targets (reports naming many addresses of a block each) leave it
         // undecided, -1, for ``deeperCountQuery(_:upTo:)``.
-        return countReading(2, from, upTo: cap, otherwise: "-1")
+        return (countReading(2, from, upTo: cap, otherwise: "-1"), deeperCountQuery(from, upTo: cap))
     }
 
     /// PostgreSQL, where the first read of a filter's targets left the count undecided: sixteen times as
     /// many read the same way, and only fewer reports still among them counts them all (a /16 of 600,000
     /// targets would be read whole for a count of 1,051 where reports name every other address of a few
     /// /24s). A statement of its own, so that the common case is planned without these.
-    func deeperCountQuery(_ from: SQLQueryString, upTo cap: Int) -> SQLQueryString {
+    private func deeperCountQuery(_ from: SQLQueryString, upTo cap: Int) -> SQLQueryString {
         countReading(16, from, upTo: cap, otherwise: cappedCount(from, alongTargets: true, upTo: cap))
     }
 

@@ -86,10 +86,10 @@ final class SQLiteReadConnections: Sendable {
         let run: (rows: [any StoredRow]?, took: Duration)
         if let connection = take(offThread: false, leavingOneFree: known != .quick) {
             defer { giveBack(connection, offThread: false) }
-            run = try Self.timed { try connection.rows(query, binds) }
+            run = try Self.run(query, binds, on: connection)
         } else if let threads = state.withLockedValue({ $0.threads }), let connection = take(offThread: true) {
             defer { giveBack(connection, offThread: true) }
-            run = try await threads.runIfActive { try Self.timed { try connection.rows(query, binds) } }
+            run = try await threads.runIfActive { try Self.run(query, binds, on: connection) }
         } else {
             return nil
         }
@@ -113,11 +113,11 @@ final class SQLiteReadConnections: Sendable {
         free > (leavingOneFree ? 1 : 0)
     }
 
-    private static func timed<Result>(_ body: () throws -> Result) rethrows -> (Result, Duration) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let result = try body()
-        return (result, clock.now - start)
+    /// The rows of `query` on `connection`, and how long it took to read them.
+    private static func run(_ query: String, _ binds: [SQLiteData], on connection: ReadConnection) throws -> (rows: [any StoredRow]?, took: Duration) {
+        var rows: [any StoredRow]?
+        let took = try ContinuousClock().measure { rows = try connection.rows(query, binds) }
+        return (rows, took)
     }
 
     /// A connection, on the task's thread only while the process has a slot for it there (and another

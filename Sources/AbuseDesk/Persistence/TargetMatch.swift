@@ -14,7 +14,8 @@ struct TargetMatch {
     let sql: any SQLDatabase
     /// Where the counts that choose a plan are remembered, if anywhere.
     var hints: PlanHints? = nil
-    private var collate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " COLLATE \"C\"" }
+    private var isSQLite: Bool { sql.dialect.name == "sqlite" }
+    private var collate: SQLQueryString { isSQLite ? "" : " COLLATE \"C\"" }
 
     /// Targets whose host is `host` or one of its subdomains: `com.example` itself, and everything from
     /// `com.example.` up to `com.example/` (the character after the dot) — read as the one range of
@@ -142,7 +143,6 @@ struct TargetMatch {
     /// `com.example-shop`, too), one past `limit` at most: each the smallest above the one before, found
     /// along the hosts' index.
     func hostsQuery(from reversed: String, upTo limit: Int) -> SQLQueryString {
-        let isSQLite = sql.dialect.name == "sqlite"
         let name: SQLQueryString = "report_targets.host_reversed" + collate
         // The smallest host past `from` (SQLite reads min() from the index; PostgreSQL an ordered LIMIT 1).
         func smallest(_ from: SQLQueryString) -> SQLQueryString {
@@ -175,7 +175,6 @@ struct TargetMatch {
         let direction: SQLQueryString = descending ? " DESC" : " ASC"
         let other: SQLQueryString = excluding.map { " AND report_targets.report_id <> \(bind: $0)" } ?? ""
         let order: SQLQueryString = " ORDER BY filed" + direction + ", id" + direction + " LIMIT \(literal: read)"
-        let isSQLite = sql.dialect.name == "sqlite"
         let streams: [SQLQueryString] = keys.enumerated().map { index, key in
             let stream: SQLQueryString = "SELECT report_targets.report_id AS id, report_targets.filed_at AS filed FROM report_targets WHERE report_targets."
                 + SQLQueryString(key.column.rawValue) + " = \(bind: key.value)" + other

@@ -25,10 +25,17 @@ struct M021_CountATaxonomyPairFromItsIndex: AsyncMigration {
     private func rebuild(_ database: any Database, carrying: Bool) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         guard sql.dialect.name != "sqlite" else { return }
-        for index in Self.indexes {
-            try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run()
-            try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.column), id)"
-                + (carrying ? " INCLUDE (\(unsafeRaw: index.others))" : "")).run()
-        }
+        for index in Self.indexes { try await Self.recreate(index, carrying: carrying, on: sql) }
+    }
+
+    /// Drops and creates the taxonomy index `index` on its column and the id, carrying the other two
+    /// columns when `carrying`: PostgreSQL outside the key; SQLite, which has no such columns, as keys
+    /// before the id.
+    static func recreate(_ index: (name: String, column: String, others: String), carrying: Bool, on sql: any SQLDatabase) async throws {
+        let isSQLite = sql.dialect.name == "sqlite"
+        let keys: SQLQueryString = carrying && isSQLite ? "\(unsafeRaw: index.column), \(unsafeRaw: index.others), id" : "\(unsafeRaw: index.column), id"
+        let included: SQLQueryString = carrying && !isSQLite ? " INCLUDE (\(unsafeRaw: index.others))" : ""
+        try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run()
+        try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (" + keys + ")" + included).run()
     }
 }

@@ -28,9 +28,7 @@ struct M022_CountATaxonomyPairFromItsIndexOnSQLite: AsyncMigration {
         var analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'") > 0
         if analyzed { analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'reports'") > 0 }
         for index in Self.indexes {
-            try await sql.raw("DROP INDEX IF EXISTS \(unsafeRaw: index.name)").run()
-            try await sql.raw("CREATE INDEX \(unsafeRaw: index.name) ON reports (\(unsafeRaw: index.column), "
-                + (carrying ? "\(unsafeRaw: index.others), " : "") + "id)").run()
+            try await M021_CountATaxonomyPairFromItsIndex.recreate(index, carrying: carrying, on: sql)
             if analyzed { try await sql.raw("ANALYZE \(unsafeRaw: index.name)").run() }
         }
     }
