@@ -14,7 +14,7 @@ struct AccountsAPIController: RouteCollection {
     static let maximumSubmittedPerPage = 200
 
     func boot(routes: any RoutesBuilder) throws {
-        let reports = routes.grouped("client", "v4", "accounts", ":account_id", "abuse-reports").grouped(authentication)
+        let reports = routes.grouped("client", "v4", "accounts", ":account_id", "abuse-reports").grouped(inTask: authentication)
         reports.get(use: list)
         reports.get("submitted", use: submittedList)
         reports.get("submitted", ":report_id", use: submittedDetail)

@@ -81,10 +81,11 @@ public func configure(_ app: Application, config: AppConfig,
     try configureViews(app)
     app.routes.defaultMaxBodySize = BodyLimits.json
     app.middleware = Middlewares()
-    app.middleware.use(StoreReadsMiddleware(connections: app.abuseDesk.readConnections))
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(RequestSizeLimitMiddleware())
+    // Last: where a request's task begins, to run its route's middleware and handler.
+    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections))
     try routes(app)
     app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)

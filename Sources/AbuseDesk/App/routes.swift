@@ -13,10 +13,10 @@ func routes(_ app: Application) throws {
     }
 
     // The public endpoints share the per-address rate limit.
-    let rateLimit: [any Middleware] = services.rateLimiter.map {
+    let rateLimit: [any AsyncMiddleware] = services.rateLimiter.map {
         [RateLimitMiddleware(limiter: $0, trustForwardedFor: services.config.trustForwardedFor, metrics: services.metrics)]
     } ?? []
-    let public_ = app.grouped(rateLimit)
+    let public_ = app.grouped(inTask: rateLimit)
     try public_.register(collection: ReportAPIController(
         intake: services.intake,
         uploads: UploadHandler(store: services.attachments, quotaBytes: services.config.uploadQuotaBytes,

@@ -17,7 +17,7 @@ struct AdminAPIController: RouteCollection {
     let now: @Sendable () -> Date
 
     func boot(routes: any RoutesBuilder) throws {
-        let admin = routes.grouped("admin", "v1").grouped(authentication)
+        let admin = routes.grouped("admin", "v1").grouped(inTask: authentication)
         let accounts = admin.grouped("accounts")
         accounts.get(use: listAccounts)
         accounts.post(use: createAccount)

@@ -25,7 +25,7 @@ struct ConsoleController: RouteCollection {
         console.get("login", use: signInPage)
         // A sign-in form is a few hundred bytes; nobody needs more than 8 KiB to send one.
         console.on(.POST, "login", body: .collect(maxSize: BodyLimits.signIn), use: signIn)
-        let signedIn = console.grouped(ConsoleAuthentication(sessions: sessions))
+        let signedIn = console.grouped(inTask: ConsoleAuthentication(sessions: sessions))
         signedIn.get { $0.redirect(toLocal: "/console/reports") }
         signedIn.post("logout", use: signOut)
         signedIn.get("reports", use: queue)

@@ -17,8 +17,9 @@ import VaporCSQLite
 /// never waits for the writer, and each statement sees the store as last committed. Each connection
 /// also keeps its statements prepared, so a list asked again is not parsed and planned again.
 ///
-/// A connection is taken while a statement runs. A statement holds its task's thread while it runs, so
-/// at most one per core runs there, and only a statement known to be quick (its last run took at most
+/// A connection is taken while a statement runs. A statement holds its task's thread while it runs (a
+/// read's event loop, ``RequestTaskMiddleware``, or a thread of the tasks' pool), so at most one per
+/// core runs there, and only a statement known to be quick (its last run took at most
 /// ``quickRun``) may take the last of them: a statement that is slow, or not yet known, leaves a thread
 /// of the tasks' pool to the others, so a long statement never stalls every request. (Leaving one free
 /// for every statement cost the lists a tenth to a fifth of their speed on two cores: half of their
@@ -28,7 +29,7 @@ import VaporCSQLite
 /// are opened read-only in effect (`query_only`), with the pool's settings (lock wait, page cache,
 /// memory map).
 final class SQLiteReadConnections: Sendable {
-    /// The connections of the service answering the current request (set by ``StoreReadsMiddleware``).
+    /// The connections of the service answering the current request (set by ``RequestTaskMiddleware``).
     @TaskLocal static var current: SQLiteReadConnections?
 
     private struct State {

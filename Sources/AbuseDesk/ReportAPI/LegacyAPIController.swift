@@ -10,11 +10,10 @@ struct LegacyAPIController: RouteCollection {
     let deprecation: Date
     let now: @Sendable () -> Date
     /// Runs inside the deprecation headers, so that its refusals carry them too.
-    let rateLimit: [any Middleware]
+    let rateLimit: [any AsyncMiddleware]
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.grouped(DeprecationMiddleware(sunset: sunset, deprecation: deprecation))
-            .grouped(rateLimit)
+        routes.grouped(inTask: [DeprecationMiddleware(sunset: sunset, deprecation: deprecation)] + rateLimit)
             .on(.POST, "engage", "cars", body: .collect(maxSize: BodyLimits.json), use: file)
     }
 

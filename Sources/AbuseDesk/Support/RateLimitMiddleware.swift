@@ -2,33 +2,31 @@ import Vapor
 
 /// Refuses requests beyond the per-address limit with 429 and `Retry-After`; every answer tells the
 /// client where it stands (`RateLimit-Limit`, `-Remaining`, `-Reset`, `RateLimit-Policy`). A request
-/// that filed several reports is charged one token for each. Future-based, like the request log: it
-/// decides without waiting, and needs no Task of its own.
-struct RateLimitMiddleware: Middleware {
+/// that filed several reports is charged one token for each. It decides without waiting, in the
+/// request's task (grouped with `grouped(inTask:)`).
+struct RateLimitMiddleware: AsyncMiddleware {
     let limiter: RateLimiter
     let trustForwardedFor: Bool
     let metrics: AppMetrics
 
-    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let address = request.clientAddress(trustForwardedFor: trustForwardedFor)
         if case .limited(let seconds) = limiter.take(address) {
             metrics.rateLimited()
             var error = ClientError.rateLimited(retryAfter: seconds)
             for (name, value) in headers(limiter.standing(address)) { error.headers.replaceOrAdd(name: name, value: value) }
-            return request.eventLoop.makeFailedFuture(error)
+            throw error
         }
         // Where the caller stands as this request is let in; a request that filed several reports is
         // charged for them when it is answered, and told where that leaves it.
-        let admitted = limiter.standing(address)
-        return next.respond(to: request).map { response in
-            var standing = admitted
-            if request.reportsFiled > 1 {
-                limiter.charge(address, request.reportsFiled - 1)
-                standing = limiter.standing(address)
-            }
-            for (name, value) in headers(standing) { response.headers.replaceOrAdd(name: name, value: value) }
-            return response
+        var standing = limiter.standing(address)
+        let response = try await next.respond(to: request)
+        if request.reportsFiled > 1 {
+            limiter.charge(address, request.reportsFiled - 1)
+            standing = limiter.standing(address)
         }
+        for (name, value) in headers(standing) { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
     }
 
     private func headers(_ standing: RateLimiter.Standing) -> [(String, String)] {
