@@ -85,6 +85,7 @@ private struct PostgresStoredRow: StoredRow {
     func string(_ column: String) throws -> String { try decode(column, as: String.self) }
     func optionalString(_ column: String) throws -> String? { try decode(column, as: String?.self) }
     func integer(_ column: String) throws -> Int { try decode(column, as: Int.self) }
+    func double(_ column: String) throws -> Double { try decode(column, as: Double.self) }
     func date(_ column: String) throws -> Date { try decode(column, as: Date.self) }
     func optionalDate(_ column: String) throws -> Date? { try decode(column, as: Date?.self) }
     func bool(_ column: String) throws -> Bool { try decode(column, as: Bool.self) }

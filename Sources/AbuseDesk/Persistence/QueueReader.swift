@@ -172,6 +172,12 @@ struct QueueReader {
             if total.isExact { return (try await items(atPositions: positions, page: page, descending: sort.descending), total) }
             counted = total
         }
+        if searchDrives, sort.0 == .relevance, page.anchor == nil, let words = filter.words, wordsAlone(filter),
+           let ranked = try await rankedMatches(of: words, bestFirst: sort.descending) {
+            // No more than are ranked: each one's rank and their count from one reading of the index.
+            let onPage = Array(ranked.dropFirst(page.offset).prefix(page.size))
+            return (try await items(atPositions: onPage), .exact(ranked.count))
+        }
         var manyTargets = false
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
             // A domain or block alone, in filing order: its targets' index has that order (M012). Near the
@@ -279,6 +285,10 @@ struct QueueReader {
     /// pages a person pages by time, not by fit.
     static let rankedMatches = 1_000
 
+    /// How many of a search's words are counted to learn whether one of them is rare enough for all
+    /// matches to be ranked in one reading (``rankedMatches(of:bestFirst:)``).
+    static let wordsCountedForRanking = 8
+
     /// Where a relevance order's matches begin when more than ``rankedMatches`` match: the filing
     /// position (SQLite's index) or time (PostgreSQL) of the oldest of the newest that many.
     private func relevanceWindow(_ filter: QueueFilter, _ filtered: Condition, drivenBySearch: Bool) async throws -> SQLQueryString? {
@@ -339,10 +349,41 @@ struct QueueReader {
         return (positions, .counted(positions.count, upTo: cap))
     }
 
+    /// Where in the full-text index the reports that hold `words` are, in the order of their rank (the
+    /// best first, or the worst), when a word of them is in at most ``rankedMatches`` reports (so all
+    /// matches are ranked): read once, each match ranked as it is read. Ranking in SQL read the index
+    /// twice, once to count the matches (whether all are ranked, and the total) and once to rank them.
+    /// Nil when every word is more common, or nothing matches: those are ranked in SQL, and a common
+    /// word's matches are not ranked here first to no purpose (a thousand of them, 5 ms).
+    private func rankedMatches(of words: SearchWords, bestFirst: Bool) async throws -> [Int]? {
+        // Counting a word's reports up to the limit reads its entries in the index and nothing else.
+        let fewHold: [SQLQueryString] = Set(words.phrases.joined()).sorted().prefix(Self.wordsCountedForRanking).map { word in
+            "(SELECT COUNT(*) FROM (SELECT 1 FROM report_search WHERE report_search MATCH \(bind: "\"" + word + "\"")"
+                + " LIMIT \(literal: rankedMatches + 1))) <= \(literal: rankedMatches)"
+        }
+        // The search itself is chosen before the index is read: the words when one is that rare, else
+        // the empty phrase, which matches nothing. (As a condition beside MATCH, SQLite checked it on
+        // every match, after reading them all.)
+        let asked: SQLQueryString = "(SELECT CASE WHEN " + fewHold.joined(separator: " OR ")
+            + " THEN \(bind: words.fts5Query) ELSE '\"\"' END AS words) AS asked"
+        let rows = try await sql.rows("SELECT report_search.rowid AS position, " + SQLQueryString(SearchRank.functionName) + "(report_search) AS rank"
+            + " FROM " + asked + " CROSS JOIN report_search WHERE report_search MATCH asked.words LIMIT \(literal: rankedMatches + 1)")
+        guard !rows.isEmpty, rows.count <= rankedMatches else { return nil }
+        // As the statement that ranks them orders them: by rank (smaller is better), then newest first.
+        let ranked = try rows.map { (position: try $0.integer("position"), rank: try $0.double("rank")) }
+        return ranked.sorted {
+            $0.rank != $1.rank ? (bestFirst ? $0.rank < $1.rank : $0.rank > $1.rank) : $0.position > $1.position
+        }.map(\.position)
+    }
+
     /// The page's reports, where the full-text index has them (``matches(of:page:)``, all of them).
     private func items(atPositions positions: [Int], page: PageRequest, descending: Bool) async throws -> [QueueItem] {
         let ordered = descending ? Array(positions.reversed()) : positions
-        let onPage = Array(ordered.dropFirst(page.offset).prefix(page.size))
+        return try await items(atPositions: Array(ordered.dropFirst(page.offset).prefix(page.size)))
+    }
+
+    /// The reports at these positions of the full-text index, in their order.
+    private func items(atPositions onPage: [Int]) async throws -> [QueueItem] {
         guard !onPage.isEmpty else { return [] }
         // Their reports by position, in the statement that reads them (a round trip costs more than the rows).
         let rows = try await sql.rows("SELECT report_search_rows.id AS position, " + QueueItem.columns

@@ -29,6 +29,7 @@ struct PrefixedRow: StoredRow {
     func string(_ column: String) throws -> String { try row.string(prefix + column) }
     func optionalString(_ column: String) throws -> String? { try row.optionalString(prefix + column) }
     func integer(_ column: String) throws -> Int { try row.integer(prefix + column) }
+    func double(_ column: String) throws -> Double { try row.double(prefix + column) }
     func date(_ column: String) throws -> Date { try row.date(prefix + column) }
     func optionalDate(_ column: String) throws -> Date? { try row.optionalDate(prefix + column) }
     func bool(_ column: String) throws -> Bool { try row.bool(prefix + column) }

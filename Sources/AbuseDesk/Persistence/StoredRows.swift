@@ -8,6 +8,7 @@ protocol StoredRow: Sendable {
     func string(_ column: String) throws -> String
     func optionalString(_ column: String) throws -> String?
     func integer(_ column: String) throws -> Int
+    func double(_ column: String) throws -> Double
     func date(_ column: String) throws -> Date
     func optionalDate(_ column: String) throws -> Date?
     func bool(_ column: String) throws -> Bool
@@ -103,6 +104,7 @@ extension SQLiteValuedRow {
     func string(_ column: String) throws -> String { try required(column, as: String.self) }
     func optionalString(_ column: String) throws -> String? { try value(column, as: String.self) }
     func integer(_ column: String) throws -> Int { try required(column, as: Int.self) }
+    func double(_ column: String) throws -> Double { try required(column, as: Double.self) }
     func date(_ column: String) throws -> Date { try required(column, as: Date.self) }
     func optionalDate(_ column: String) throws -> Date? { try value(column, as: Date.self) }
     func bool(_ column: String) throws -> Bool { try required(column, as: Bool.self) }
@@ -123,6 +125,7 @@ private struct KitRow: StoredRow {
         try row.decodeNil(column: column) ? nil : row.decode(column: column, as: String.self)
     }
     func integer(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+    func double(_ column: String) throws -> Double { try row.decode(column: column, as: Double.self) }
     func date(_ column: String) throws -> Date { try row.decode(column: column, as: Date.self) }
     func optionalDate(_ column: String) throws -> Date? {
         try row.decodeNil(column: column) ? nil : row.decode(column: column, as: Date.self)

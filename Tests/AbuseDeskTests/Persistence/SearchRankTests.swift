@@ -26,6 +26,36 @@ import Testing
         }
     }
 
+    /// Words alone, when one of them is rare enough for every match to be ranked, are ranked from one
+    /// reading of the index: the same page, in the same order, and the same total as the statement that
+    /// ranks them (and as the queue ranks them when every word is common).
+    @Test func wordsRankedInOneReadingAnswerAsTheStatementThatRanksThem() async throws {
+        try await Seeded.withReports(400, seed: 7) { app, _, _, reports in
+            let sql = try app.sql
+            guard sql.dialect.name == "sqlite" else { return }
+            let reader = try QueueReader(app.db)
+            for words in ["login", "urgent bank", "h11.z2.example", "invoice refund login", reports[9].id, "nothing-holds-this"] {
+                let query = try #require(SearchWords(words))
+                let matching = try await sql.raw("SELECT COUNT(*) AS n FROM report_search WHERE report_search MATCH \(bind: query.fts5Query)")
+                    .first(decodingColumn: "n", as: Int.self)
+                for bestFirst in [true, false] {
+                    let expected = try await sql.raw("""
+                        SELECT report_search_rows.report_id AS id FROM report_search JOIN report_search_rows ON report_search_rows.id = report_search.rowid
+                        WHERE report_search MATCH \(bind: query.fts5Query)
+                        ORDER BY abusedesk_rank(report_search) \(unsafeRaw: bestFirst ? "ASC" : "DESC"), report_search.rowid DESC
+                        """).all(decodingColumn: "id", as: String.self)
+                    var filter = QueueFilter()
+                    filter.words = query
+                    for page in [PageRequest(number: 1, size: 50), PageRequest(number: 3, size: 7)] {
+                        let (items, total) = try await reader.list(filter, sort: (.relevance, bestFirst), page: page)
+                        #expect(items.map(\.id) == Array(expected.dropFirst(page.offset).prefix(page.size)), "\(words), best first: \(bestFirst)")
+                        #expect(total == .exact(matching ?? -1), "\(words)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aPhraseCountedPastTheLimitIsEstimatedFromHowFarTheCountGot() {
         let rows: Int64 = 1_000_000, counted = SearchRank.countedUpTo
         // Its first 2,000 reports end a fifth of the way in: about 10,000 of a million, a rare word's weight.
