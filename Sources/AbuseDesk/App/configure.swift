@@ -86,7 +86,8 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(RequestSizeLimitMiddleware())
     // Last: where a request's task begins, to run its route's middleware and handler.
-    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections))
+    let onSQLite = if case .sqlite = config.store { true } else { false }
+    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections, readsOnEventLoop: onSQLite))
     try routes(app)
     app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)

@@ -29,13 +29,13 @@ import VaporTesting
     }
 
     /// The service's middleware, in its order, in front of routes behind ``Notes``.
-    private func withApp(_ test: (Application) async throws -> Void) async throws {
+    private func withApp(readsOnEventLoop: Bool = true, _ test: (Application) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())
         app.middleware.use(ErrorMiddleware())
-        app.middleware.use(RequestTaskMiddleware(connections: SQLiteReadConnections()))
+        app.middleware.use(RequestTaskMiddleware(connections: SQLiteReadConnections(), readsOnEventLoop: readsOnEventLoop))
         let noted = app.grouped(inTask: Notes())
         let both: @Sendable (Request) async throws -> [Place] = { request in
             [try #require(request.storage[NotedKey.self]), Self.here(request)]
@@ -59,6 +59,16 @@ import VaporTesting
                 #expect(places.count == 2)
                 #expect(places[0] == places[1], "the middleware and the handler ran in different tasks")
                 #expect(places.allSatisfy { $0.onEventLoop && $0.readConnectionsGiven && $0.task != 0 })
+            }
+        }
+    }
+
+    @Test func onPostgreSQLAReadRunsInOneTaskOnTheTaskPool() async throws {
+        try await withApp(readsOnEventLoop: false) { app in
+            try await app.testing().test(.GET, "where") { response in
+                let places = try response.content.decode([Place].self)
+                #expect(places.count == 2 && places[0] == places[1], "the middleware and the handler ran in different tasks")
+                #expect(places.allSatisfy { !$0.onEventLoop })
             }
         }
     }
