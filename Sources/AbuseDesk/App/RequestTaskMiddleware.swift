@@ -16,22 +16,31 @@ import Vapor
 /// free to read the next requests while it does.
 struct RequestTaskMiddleware: Middleware {
     let connections: SQLiteReadConnections
-    /// Whether reads run on their event loop (SQLite).
-    let readsOnEventLoop: Bool
+    /// An executor for each event loop reads run on, made once (none on PostgreSQL).
+    private let loopExecutors: [ObjectIdentifier: EventLoopTaskExecutor]
+
+    /// `readsOn`: the loops whose reads run on them (SQLite's service: its event loops), or nil.
+    init(connections: SQLiteReadConnections, readsOn loops: (any EventLoopGroup)?) {
+        self.connections = connections
+        var executors: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
+        if let loops {
+            for loop in loops.makeIterator() { executors[ObjectIdentifier(loop)] = EventLoopTaskExecutor(loop) }
+        }
+        loopExecutors = executors
+    }
 
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let next = next.inTask
-        let connections = connections
         let promise = request.eventLoop.makePromise(of: Response.self)
-        let work: @Sendable () async -> Void = {
+        let work: @Sendable () async -> Void = { [connections] in
             do {
                 promise.succeed(try await SQLiteReadConnections.$current.withValue(connections) { try await next.respond(to: request) })
             } catch {
                 promise.fail(error)
             }
         }
-        if readsOnEventLoop, request.method == .GET || request.method == .HEAD {
-            Task(executorPreference: EventLoopTaskExecutor(request.eventLoop), operation: work)
+        if request.method == .GET || request.method == .HEAD, let executor = loopExecutors[ObjectIdentifier(request.eventLoop)] {
+            Task(executorPreference: executor, operation: work)
         } else {
             Task(operation: work)
         }

@@ -87,7 +87,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(RequestSizeLimitMiddleware())
     // Last: where a request's task begins, to run its route's middleware and handler.
     let onSQLite = if case .sqlite = config.store { true } else { false }
-    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections, readsOnEventLoop: onSQLite))
+    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections, readsOn: onSQLite ? app.eventLoopGroup : nil))
     try routes(app)
     app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)

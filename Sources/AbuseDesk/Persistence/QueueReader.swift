@@ -173,7 +173,7 @@ struct QueueReader {
             counted = total
         }
         if searchDrives, sort.0 == .relevance, page.anchor == nil, let words = filter.words, wordsAlone(filter),
-           let ranked = try await rankedMatches(of: words, bestFirst: sort.descending) {
+           let ranked = try await rankedPositions(of: words, bestFirst: sort.descending) {
             // No more than are ranked: each one's rank and their count from one reading of the index.
             let onPage = Array(ranked.dropFirst(page.offset).prefix(page.size))
             return (try await items(atPositions: onPage), .exact(ranked.count))
@@ -286,7 +286,7 @@ struct QueueReader {
     static let rankedMatches = 1_000
 
     /// How many of a search's words are counted to learn whether one of them is rare enough for all
-    /// matches to be ranked in one reading (``rankedMatches(of:bestFirst:)``).
+    /// matches to be ranked in one reading (``rankedPositions(of:bestFirst:)``).
     static let wordsCountedForRanking = 8
 
     /// Where a relevance order's matches begin when more than ``rankedMatches`` match: the filing
@@ -355,7 +355,7 @@ struct QueueReader {
     /// twice, once to count the matches (whether all are ranked, and the total) and once to rank them.
     /// Nil when every word is more common, or nothing matches: those are ranked in SQL, and a common
     /// word's matches are not ranked here first to no purpose (a thousand of them, 5 ms).
-    private func rankedMatches(of words: SearchWords, bestFirst: Bool) async throws -> [Int]? {
+    private func rankedPositions(of words: SearchWords, bestFirst: Bool) async throws -> [Int]? {
         // Counting a word's reports up to the limit reads its entries in the index and nothing else.
         let fewHold: [SQLQueryString] = Set(words.phrases.joined()).sorted().prefix(Self.wordsCountedForRanking).map { word in
             "(SELECT COUNT(*) FROM (SELECT 1 FROM report_search WHERE report_search MATCH \(bind: "\"" + word + "\"")"

@@ -35,7 +35,7 @@ import VaporTesting
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())
         app.middleware.use(ErrorMiddleware())
-        app.middleware.use(RequestTaskMiddleware(connections: SQLiteReadConnections(), readsOnEventLoop: readsOnEventLoop))
+        app.middleware.use(RequestTaskMiddleware(connections: SQLiteReadConnections(), readsOn: readsOnEventLoop ? app.eventLoopGroup : nil))
         let noted = app.grouped(inTask: Notes())
         let both: @Sendable (Request) async throws -> [Place] = { request in
             [try #require(request.storage[NotedKey.self]), Self.here(request)]

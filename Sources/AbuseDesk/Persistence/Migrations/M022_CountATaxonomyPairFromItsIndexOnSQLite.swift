@@ -22,11 +22,7 @@ struct M022_CountATaxonomyPairFromItsIndexOnSQLite: AsyncMigration {
     private func rebuild(_ database: any Database, carrying: Bool) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         guard sql.dialect.name == "sqlite" else { return }
-        // Where the reports' indexes have statistics, the new ones get theirs at once, so that the planner
-        // weighs them by what they hold rather than by its defaults (a store that has none yet gets them
-        // from the service's own upkeep, with the rest).
-        var analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'") > 0
-        if analyzed { analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'reports'") > 0 }
+        let analyzed = try await sql.hasSQLiteStatistics(of: "reports")
         for index in Self.indexes {
             try await M021_CountATaxonomyPairFromItsIndex.recreate(index, carrying: carrying, on: sql)
             if analyzed { try await sql.raw("ANALYZE \(unsafeRaw: index.name)").run() }

@@ -19,7 +19,7 @@ struct M023_CountATargetsReportsFromItsFirstTarget: AsyncMigration {
     private func rebuild(_ database: any Database, withPosition: Bool) async throws {
         guard let sql = database as? any SQLDatabase else { throw StoreError.notSQL }
         guard sql.dialect.name == "sqlite" else { return }
-        let analyzed = try await sql.count("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'") > 0
+        let analyzed = try await sql.hasSQLiteStatistics(of: "report_targets")
         for (name, column, _) in M011_TallyByStatementAndListTheRest.targetIndexes {
             try await sql.drop(index: name).run()
             var index = sql.create(index: name).on("report_targets").column(column).column("filed_at").column("report_id")
