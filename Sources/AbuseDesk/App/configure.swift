@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M021_CountATaxonomyPairFromItsIndex())
     app.migrations.add(M022_CountATaxonomyPairFromItsIndexOnSQLite())
     app.migrations.add(M023_CountATargetsReportsFromItsFirstTarget())
+    app.migrations.add(M024_SearchMatchesCarryTheirFilingTime())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

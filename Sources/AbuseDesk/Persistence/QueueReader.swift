@@ -123,7 +123,7 @@ struct QueueReader {
     /// first and then its rows, so that the names are looked up for its rows only and not for every row
     /// it skips (PostgreSQL would).
     static let readWholeUpTo = 100
-    private var isSQLite: Bool { sql.dialect.name == "sqlite" }
+    var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
     /// A domain or block alone, or a case file's targets, naming at most this many targets is read in
     /// filing order from the targets' index.
@@ -177,6 +177,10 @@ struct QueueReader {
             // No more than are ranked: each one's rank and their count from one reading of the index.
             let onPage = Array(ranked.dropFirst(page.offset).prefix(page.size))
             return (try await items(atPositions: onPage), .exact(ranked.count))
+        }
+        if !isSQLite, page.anchor == nil, sort.0 == .createdAt || sort.0 == .relevance, let words = filter.words, wordsAlone(filter),
+           let found = try await rareWordsPage(words, sort: sort, page: page) {
+            return found
         }
         var manyTargets = false
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {

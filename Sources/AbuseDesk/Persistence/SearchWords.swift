@@ -31,6 +31,11 @@ struct SearchWords: Sendable, Equatable {
         return "(" + parts.joined(separator: " && ") + ")"
     }
 
+    /// Whether a word of these is not `common`, so that the GIN index finds few reports for it.
+    func hasRare(common: Set<String>) -> Bool {
+        !Set(phrases.joined()).subtracting(common).isEmpty
+    }
+
     /// PostgreSQL: the condition on `report_search.document` of the reports whose words hold these. Its
     /// GIN index is searched for the words that are not `common` alone, and the whole query checked on
     /// the words of the reports they find. A common word's entries in the index are long, and each

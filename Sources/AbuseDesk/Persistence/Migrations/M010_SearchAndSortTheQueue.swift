@@ -124,7 +124,7 @@ struct M010_SearchAndSortTheQueue: AsyncMigration {
     }
 
     /// The same text on PostgreSQL, every run of other characters made one space (as unicode61 splits it).
-    private static func postgresText(of row: String) -> String {
+    static func postgresText(of row: String) -> String {
         """
         regexp_replace(\(row).id || ' ' || \(row).reporter_name || ' ' || \(row).reporter_email || ' ' || \(row).notes || ' ' || COALESCE(\(row).domain, '')
           || ' ' || COALESCE((SELECT string_agg(t.value->>'source', ' ') FROM jsonb_array_elements(\(row).targets::jsonb) AS t(value)), ''),

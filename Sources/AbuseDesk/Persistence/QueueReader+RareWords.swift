@@ -1,0 +1,51 @@
+import SQLKit
+
+extension QueueReader {
+    /// PostgreSQL: a page of the reports that hold `words`, newest or oldest first or by relevance, when
+    /// one of the words is rare (not among ``CommonWords``): its GIN index finds the few reports it is in,
+    /// and their rows of the search index carry their filing time (M024), so the matches are found once,
+    /// counted, put in order and ranked from those rows, and only the page's reports are read. Before,
+    /// each match was looked up in `reports` for the count and again for its filing time (a phrase of
+    /// 200 reports, 2.2 ms of SQL; now 0.7). Nil where every word is common: the queue's filing-time
+    /// index is walked and each report checked, as for any other filter.
+    ///
+    /// By relevance, the newest ``rankedMatches`` matches are ranked, as the queue ranks them otherwise;
+    /// the total is exact (every match is read to be ordered).
+    func rareWordsPage(_ words: SearchWords, sort: (QueueSortField, descending: Bool),
+                       page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal)? {
+        let common = if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
+        guard words.hasRare(common: common) else { return nil }
+        let (select, counted) = rareWordsStatements(words, common: common, sort: sort, page: page)
+        let rows = try await sql.rows(select)
+        // A page past the last has no row to carry the total.
+        let count = if let first = rows.first { try first.integer("list_total") }
+            else if page.offset == 0 { 0 }
+            else { try await sql.count(counted) }
+        return (try rows.map(QueueItem.init(row:)), .exact(count))
+    }
+
+    /// The statements of ``rareWordsPage(_:sort:page:)``: the page with its total (`list_total`), and the
+    /// total alone (`n`).
+    func rareWordsStatements(_ words: SearchWords, common: Set<String>, sort: (QueueSortField, descending: Bool),
+                             page: PageRequest) -> (page: SQLQueryString, total: SQLQueryString) {
+        let matching: SQLQueryString = "WITH matching AS MATERIALIZED (SELECT report_search.report_id AS id, report_search.filed_at"
+            + " FROM report_search WHERE " + words.documentCondition(common: common) + ")"
+        let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
+        let onPage: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
+        let total: SQLQueryString = "(SELECT COUNT(*) FROM matching) AS list_total, "
+        let select: SQLQueryString
+        if sort.0 == .relevance {
+            select = matching + ", ranked AS MATERIALIZED (SELECT newest.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
+                + " FROM (SELECT id FROM matching ORDER BY filed_at DESC, id DESC LIMIT \(literal: rankedMatches)) AS newest"
+                + " JOIN report_search ON report_search.report_id = newest.id)"
+                + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction + onPage + ")"
+                + " SELECT " + total + QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
+                + " ORDER BY shown.rank" + direction + ", reports.id" + direction
+        } else {
+            select = matching + " SELECT " + total + QueueItem.columns + " FROM reports WHERE reports.id IN"
+                + " (SELECT id FROM matching ORDER BY filed_at" + direction + ", id" + direction + onPage + ")"
+                + " ORDER BY reports.created_at" + direction + ", reports.id" + direction
+        }
+        return (select, matching + " SELECT COUNT(*) AS n FROM matching")
+    }
+}
