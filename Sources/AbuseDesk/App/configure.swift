@@ -41,6 +41,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.migrations.add(M022_CountATaxonomyPairFromItsIndexOnSQLite())
     app.migrations.add(M023_CountATargetsReportsFromItsFirstTarget())
     app.migrations.add(M024_SearchMatchesCarryTheirFilingTime())
+    app.migrations.add(M025_CountATargetsReportsFromItsFirstTargetOnPostgreSQL())
 
     let taxonomy = try Taxonomy.load()
     let notices = Notices(templates: try MailTemplates.bundled())

@@ -536,8 +536,18 @@ struct QueueReader {
         // (a /28 of 11,800: 12 ms for the 1,051 a count needs). So twice that many targets are read first:
         // more than `cap` reports among them, or all of them read, and that is the count. Fewer reports
         // than that among so many targets (reports naming many addresses of a block each) leave it
-        // undecided, -1, for ``deeperCountQuery(_:upTo:)``.
-        return (countReading(2, from, upTo: cap, otherwise: "-1"), deeperCountQuery(from, upTo: cap))
+        // undecided, -1, for ``deeperCountQuery(_:upTo:)``. Before either, their first targets (M025).
+        return (moreThan(cap, firstTargetsOf: from, otherwise: countReading(2, from, upTo: cap, otherwise: "-1")),
+                deeperCountQuery(from, upTo: cap))
+    }
+
+    /// `cap` + 1 when more than `cap` first targets (position 0, one per report) are among the targets of
+    /// `from`, so that many reports are there, counted from the targets' index alone (M023, M025); else
+    /// `otherwise`, a count of one integer column `n`. The first targets do not tell a smaller count:
+    /// a report may be there by a later target only.
+    private func moreThan(_ cap: Int, firstTargetsOf from: SQLQueryString, otherwise: SQLQueryString) -> SQLQueryString {
+        "SELECT CASE WHEN (SELECT COUNT(*) FROM (SELECT 1" + from + " AND report_targets.position = 0 LIMIT \(literal: cap + 1)) AS firsts)"
+            + " > \(literal: cap) THEN \(literal: cap + 1) ELSE (" + otherwise + ") END AS n"
     }
 
     /// PostgreSQL, where the first read of a filter's targets left the count undecided: sixteen times as
@@ -553,12 +563,8 @@ struct QueueReader {
         let select: SQLQueryString = alongTargets ? (isSQLite ? "DISTINCT +report_targets.report_id" : "DISTINCT report_targets.report_id") : "1"
         let counted: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT " + select + " AS one" + from + " LIMIT \(literal: cap + 1)) AS matches"
         guard alongTargets, isSQLite else { return counted }
-        // A report's first target (position 0) is one per report: more than `cap` of them among the
-        // targets, and so many reports are there, read from the targets' index alone (M023). Else each
-        // report is counted once by its id, as a temporary B-tree of the ids read: fewer, or reports
-        // that name several of the targets (their later ones are not in the first count).
-        return "SELECT CASE WHEN (SELECT COUNT(*) FROM (SELECT 1" + from + " AND report_targets.position = 0 LIMIT \(literal: cap + 1)))"
-            + " > \(literal: cap) THEN \(literal: cap + 1) ELSE (" + counted + ") END AS n"
+        // Else each report is counted once by its id, as a temporary B-tree of the ids read.
+        return moreThan(cap, firstTargetsOf: from, otherwise: counted)
     }
 
     /// PostgreSQL: the distinct reports of `times` × (`cap` + 1) targets of `from` when that tells the

@@ -367,6 +367,29 @@ import Vapor
         }
     }
 
+    @Test func aBlocksFirstTargetsAreCountedFromItsIndexAloneOnPostgreSQL() async throws {
+        try await Seeded.withReports(200, seed: 3) { app, _, _, _ in
+            let sql = try app.sql
+            guard sql.dialect.name != "sqlite" else { return }  // SQLite's, above
+            // The visibility map a running store has, without which no scan reads an index alone.
+            try await sql.raw("VACUUM ANALYZE report_targets").run()
+            let reader = try QueueReader(app.db, selectiveTargets: 1, weighsStoreSize: false)
+            var block = QueueFilter()
+            block.netblock = try #require(Netblock("203.0.113.0/24"))
+            let alongTargets = try #require(try await reader.condition(block).countedAlongTargets)
+            let plan = try await app.db.transaction { database in
+                let sql = database as! any SQLDatabase
+                try await sql.raw("SET LOCAL enable_seqscan = off").run()
+                try await sql.raw("SET LOCAL enable_bitmapscan = off").run()
+                return try await sql.raw("EXPLAIN " + reader.countQuery(alongTargets, alongTargets: true, upTo: 1_050)).all()
+                    .map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            }
+            // The first targets (M025) and the distinct reports both from the index alone, no target looked up.
+            #expect(plan.contains("\"position\" = 0"), "\(plan)")
+            #expect(plan.contains("Index Only Scan using report_targets_ip_bytes") && !plan.contains("Index Scan using report_targets_ip_bytes"), "\(plan)")
+        }
+    }
+
     @Test func theAdminAPISaysWhetherItsTotalIsCappedAndRefusesASearchWithoutWords() async throws {
         try await withTestApp { app in
             let world = try await AccountsWorld(app)
