@@ -15,11 +15,15 @@ struct FilingDays {
         /// The reports an account submitted, unfiltered.
         case submitted(accountID: String)
 
-        fileprivate var key: (accountID: String, side: String) {
+        /// The condition on `report_days` of the list's days. Everything but an account's id is written
+        /// out: with the queue's key bound, PostgreSQL's plan for any key was estimated dearer than its plan
+        /// for this one, so it planned the statement anew each time it ran (0.44 ms of planning for 0.47 of
+        /// running, for a page 2,000 deep and its total).
+        fileprivate var days: SQLQueryString {
             switch self {
-            case .queue: ("", "queue")
-            case .routed(let id): (id, "routed")
-            case .submitted(let id): (id, "submitted")
+            case .queue: "account_id = '' AND side = 'queue'"
+            case .routed(let id): "account_id = \(bind: id) AND side = 'routed'"
+            case .submitted(let id): "account_id = \(bind: id) AND side = 'submitted'"
             }
         }
     }
@@ -46,22 +50,15 @@ struct FilingDays {
     /// the list's days read along their key with a running sum, up to the one day whose reports hold
     /// report number `offset` (no sort: it is the only one, and reading stops there).
     func startQuery(of list: List, at offset: Int, descending: Bool) -> SQLQueryString {
-        let key = list.key
-        return """
-            SELECT day, CAST(running - report_count AS BIGINT) AS before FROM (
-              SELECT day, report_count, SUM(report_count) OVER (ORDER BY day
-            """ + (descending ? " DESC" : " ASC") + """
-             ROWS UNBOUNDED PRECEDING) AS running
-              FROM report_days WHERE account_id = \(bind: key.accountID) AND side = \(bind: key.side)) AS days
-            WHERE running > \(bind: offset) AND running - report_count <= \(bind: offset) LIMIT 1
-            """
+        "SELECT day, CAST(running - report_count AS BIGINT) AS before FROM ("
+            + "SELECT day, report_count, SUM(report_count) OVER (ORDER BY day" + (descending ? " DESC" : " ASC") + " ROWS UNBOUNDED PRECEDING) AS running"
+            + " FROM report_days WHERE " + list.days + ") AS days"
+            + " WHERE running > \(bind: offset) AND running - report_count <= \(bind: offset) LIMIT 1"
     }
 
     /// How many reports `list` holds (one integer column `n`): its days summed.
     static func totalQuery(of list: List) -> SQLQueryString {
-        let key = list.key
-        return "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_days WHERE account_id = \(bind: key.accountID)"
-            + " AND side = \(bind: key.side)"
+        "SELECT CAST(COALESCE(SUM(report_count), 0) AS BIGINT) AS n FROM report_days WHERE " + list.days
     }
 
     static let secondsPerDay: Double = 86_400

@@ -33,8 +33,12 @@ final class PostgresPreparedStatements: Sendable {
         var seen: [String: Int] = [:]
         /// Texts the server refused to run by name.
         var refused: Set<String> = []
-        var lastNumber = 0
     }
+
+    /// The last number a statement of the process was named by, whichever instance named it: a
+    /// connection knows a prepared statement by its name alone, and two instances on one connection
+    /// (the service's and one of its own) would otherwise each name a different text `abusedesk_1`.
+    private static let lastNumber = NIOLockedValueBox(0)
 
     init(capacity: Int = 256, sightings: Int = 2) {
         self.capacity = capacity
@@ -89,8 +93,11 @@ final class PostgresPreparedStatements: Sendable {
                 return nil
             }
             state.seen[key] = nil
-            state.lastNumber += 1
-            let name = "abusedesk_\(state.lastNumber)"
+            let number = Self.lastNumber.withLockedValue { last in
+                last += 1
+                return last
+            }
+            let name = "abusedesk_\(number)"
             state.names[key] = name
             return name
         }

@@ -55,7 +55,11 @@ struct PostgresPreparedStatementsTests {
             let postgres = try #require(app.db as? any PostgresDatabase)
             let statements = PostgresPreparedStatements(capacity: capacity, sightings: sightings)
             try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask { try await body(statements, connection) }
+                connection.eventLoop.makeFutureWithTask {
+                    // Only this test's statements: the service's own, prepared while it migrated, are forgotten.
+                    _ = try await connection.query("DEALLOCATE ALL", logger: connection.logger).get()
+                    try await body(statements, connection)
+                }
             }.get()
         }
     }
