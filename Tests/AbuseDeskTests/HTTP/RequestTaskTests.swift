@@ -51,38 +51,31 @@ import VaporTesting
         try await app.asyncShutdown()
     }
 
-    @Test func aReadsMiddlewareAndHandlerRunInOneTaskOnItsEventLoop() async throws {
-        try await withApp { app in
-            try await app.testing().test(.GET, "where") { response in
-                #expect(response.status == .ok)
-                let places = try response.content.decode([Place].self)
-                #expect(places.count == 2)
-                #expect(places[0] == places[1], "the middleware and the handler ran in different tasks")
-                #expect(places.allSatisfy { $0.onEventLoop && $0.readConnectionsGiven && $0.task != 0 })
+    /// Where the middleware and the handler of a request to `where` ran, having checked that it was one task.
+    private func places(_ method: HTTPMethod, readsOnEventLoop: Bool = true,
+                        sourceLocation: SourceLocation = #_sourceLocation) async throws -> [Place] {
+        var places: [Place] = []
+        try await withApp(readsOnEventLoop: readsOnEventLoop) { app in
+            try await app.testing().test(method, "where") { response in
+                #expect(response.status == .ok, sourceLocation: sourceLocation)
+                places = try response.content.decode([Place].self)
             }
         }
+        #expect(places.count == 2 && places[0] == places[1] && places[0].task != 0,
+                "the middleware and the handler ran in different tasks", sourceLocation: sourceLocation)
+        return places
+    }
+
+    @Test func aReadsMiddlewareAndHandlerRunInOneTaskOnItsEventLoop() async throws {
+        #expect(try await places(.GET).allSatisfy { $0.onEventLoop && $0.readConnectionsGiven })
     }
 
     @Test func onPostgreSQLAReadRunsInOneTaskOnTheTaskPool() async throws {
-        try await withApp(readsOnEventLoop: false) { app in
-            try await app.testing().test(.GET, "where") { response in
-                let places = try response.content.decode([Place].self)
-                #expect(places.count == 2 && places[0] == places[1], "the middleware and the handler ran in different tasks")
-                #expect(places.allSatisfy { !$0.onEventLoop })
-            }
-        }
+        #expect(try await places(.GET, readsOnEventLoop: false).allSatisfy { !$0.onEventLoop })
     }
 
     @Test func aWriteRunsInOneTaskOnTheTaskPool() async throws {
-        try await withApp { app in
-            try await app.testing().test(.POST, "where") { response in
-                #expect(response.status == .ok)
-                let places = try response.content.decode([Place].self)
-                #expect(places.count == 2)
-                #expect(places[0] == places[1], "the middleware and the handler ran in different tasks")
-                #expect(places.allSatisfy { !$0.onEventLoop && $0.readConnectionsGiven })
-            }
-        }
+        #expect(try await places(.POST).allSatisfy { !$0.onEventLoop && $0.readConnectionsGiven })
     }
 
     @Test func aHandlerErrorIsAnsweredByTheErrorMiddlewareInFrontOfTheTask() async throws {
