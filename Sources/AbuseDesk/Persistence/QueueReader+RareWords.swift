@@ -13,8 +13,8 @@ extension QueueReader {
     /// the total is exact (every match is read to be ordered).
     func rareWordsPage(_ words: SearchWords, sort: (QueueSortField, descending: Bool),
                        page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal)? {
-        let common = if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
-        guard words.hasRare(common: common) else { return nil }
+        let common = try await commonWords()
+        guard !words.rareWords(common: common).isEmpty else { return nil }
         let (select, counted) = rareWordsStatements(words, common: common, sort: sort, page: page)
         let rows = try await sql.rows(select)
         // A page past the last has no row to carry the total.

@@ -123,7 +123,7 @@ struct QueueReader {
     /// first and then its rows, so that the names are looked up for its rows only and not for every row
     /// it skips (PostgreSQL would).
     static let readWholeUpTo = 100
-    var isSQLite: Bool { sql.dialect.name == "sqlite" }
+    private var isSQLite: Bool { sql.dialect.name == "sqlite" }
 
     /// A domain or block alone, or a case file's targets, naming at most this many targets is read in
     /// filing order from the targets' index.
@@ -676,7 +676,7 @@ struct QueueReader {
             if isSQLite {
                 add("reports.id IN (SELECT report_search_rows.report_id FROM " + Self.sqliteSearch + " WHERE report_search MATCH \(bind: words.fts5Query))")
             } else {
-                let common = if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
+                let common = try await commonWords()
                 add("reports.id IN (SELECT report_search.report_id FROM report_search WHERE " + words.documentCondition(common: common) + ")")
             }
         }
@@ -715,6 +715,11 @@ struct QueueReader {
             return (few, few, true)
         }
         return ((isSQLite ? "+" : "") + matching, matching, false)
+    }
+
+    /// PostgreSQL's common words of the search index, remembered in ``hints`` for a while when there are any.
+    func commonWords() async throws -> Set<String> {
+        if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
     }
 
     /// About how many reports are stored, read from no report: SQLite's largest row number, PostgreSQL's

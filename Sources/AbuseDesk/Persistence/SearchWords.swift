@@ -31,9 +31,9 @@ struct SearchWords: Sendable, Equatable {
         return "(" + parts.joined(separator: " && ") + ")"
     }
 
-    /// Whether a word of these is not `common`, so that the GIN index finds few reports for it.
-    func hasRare(common: Set<String>) -> Bool {
-        !Set(phrases.joined()).subtracting(common).isEmpty
+    /// The words of these that are not `common`, in order: the GIN index finds few reports for each.
+    func rareWords(common: Set<String>) -> [String] {
+        Set(phrases.joined()).subtracting(common).sorted()
     }
 
     /// PostgreSQL: the condition on `report_search.document` of the reports whose words hold these. Its
@@ -44,9 +44,8 @@ struct SearchWords: Sendable, Equatable {
     /// count); `shop42` alone, 4 (0.05 ms). Only words that are all common are searched as they are.
     func documentCondition(common: Set<String>) -> SQLQueryString {
         let all: SQLQueryString = "report_search.document @@ " + tsquery
-        let words = Set(phrases.joined())
-        let rare = words.subtracting(common).sorted()
-        guard !rare.isEmpty, rare.count < words.count else { return all }
+        let rare = rareWords(common: common)
+        guard !rare.isEmpty, rare.count < Set(phrases.joined()).count else { return all }
         // The whole query as an expression the index cannot answer, so it is checked, not searched.
         return "(report_search.document @@ plainto_tsquery('simple', \(bind: rare.joined(separator: " ")))"
             + " AND COALESCE(report_search.document, ''::tsvector) @@ " + tsquery + ")"

@@ -377,13 +377,7 @@ import Vapor
             var block = QueueFilter()
             block.netblock = try #require(Netblock("203.0.113.0/24"))
             let alongTargets = try #require(try await reader.condition(block).countedAlongTargets)
-            let plan = try await app.db.transaction { database in
-                let sql = database as! any SQLDatabase
-                try await sql.raw("SET LOCAL enable_seqscan = off").run()
-                try await sql.raw("SET LOCAL enable_bitmapscan = off").run()
-                return try await sql.raw("EXPLAIN " + reader.countQuery(alongTargets, alongTargets: true, upTo: 1_050)).all()
-                    .map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
-            }
+            let plan = try await Plans(database: app.db).plan(reader.countQuery(alongTargets, alongTargets: true, upTo: 1_050))
             // The first targets (M025) and the distinct reports both from the index alone, no target looked up.
             #expect(plan.contains("\"position\" = 0"), "\(plan)")
             #expect(plan.contains("Index Only Scan using report_targets_ip_bytes") && !plan.contains("Index Scan using report_targets_ip_bytes"), "\(plan)")

@@ -22,14 +22,14 @@ import Testing
             let addresses = (1...60).map { "198.51.100.\($0)" }.filter { text in
                 var filter = QueueFilter()
                 filter.words = SearchWords(text)
-                return reports.filter { $0.matches(filter) }.count > ranked && filter.words!.hasRare(common: common)
+                return reports.filter { $0.matches(filter) }.count > ranked && !filter.words!.rareWords(common: common).isEmpty
             }
             let asked = ["ref-77", "77", "ref-1234 urgent", reports[1_000].id + " login", "h3.z0.example 77"] + addresses.prefix(3)
             var searched = 0
             var windowed = 0
             for text in asked {
                 let words = try #require(SearchWords(text))
-                guard words.hasRare(common: common) else { continue }
+                guard !words.rareWords(common: common).isEmpty else { continue }
                 searched += 1
                 var filter = QueueFilter()
                 filter.words = words
@@ -75,13 +75,7 @@ import Testing
             let words = try #require(SearchWords(reports[42].id))
             for sort in [(QueueSortField.createdAt, true), (.relevance, true)] {
                 let statement = reader.rareWordsStatements(words, common: ["example"], sort: sort, page: PageRequest(number: 2, size: 20)).page
-                let plan = try await app.db.transaction { database in
-                    let sql = database as! any SQLDatabase
-                    // A test's few rows are otherwise cheapest read whole.
-                    try await sql.raw("SET LOCAL enable_seqscan = off").run()
-                    return try await sql.raw("EXPLAIN " + statement).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }
-                        .joined(separator: "\n")
-                }
+                let plan = try await Plans(database: app.db).plan(statement, bitmaps: true, sorts: true)
                 #expect(plan.contains("Bitmap Index Scan on report_search_document"), "\(sort): \(plan)")
                 #expect(plan.contains("using reports_pkey on reports"), "\(sort): \(plan)")
                 #expect(!plan.contains("Seq Scan"), "\(sort): \(plan)")
