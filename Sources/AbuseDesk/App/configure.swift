@@ -88,8 +88,7 @@ public func configure(_ app: Application, config: AppConfig,
     app.middleware.use(ErrorMiddleware())
     app.middleware.use(RequestSizeLimitMiddleware())
     // Last: where a request's task begins, to run its route's middleware and handler.
-    let onSQLite = if case .sqlite = config.store { true } else { false }
-    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections, readsOn: onSQLite ? app.eventLoopGroup : nil))
+    app.middleware.use(RequestTaskMiddleware(connections: app.abuseDesk.readConnections, readsOn: app.eventLoopGroup))
     try routes(app)
     app.routeTable = RouteTable(app.routes.all)
     registerCommands(app)

@@ -20,17 +20,36 @@ enum PostgresRows {
         // sort write their ranks into the text). A NULL has no type of its own to prepare the statement with.
         guard plan == .kept || values.isEmpty, let types else {
             let query = PostgresQuery(unsafeSQL: text, binds: bindings)
-            let collected = try await postgres.withConnection { connection in
-                connection.query(query, logger: connection.logger)
-            }.get()
-            return collected.rows.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
+            return try await leased(postgres) { connection in
+                try await connection.query(query, logger: connection.logger).get().rows
+            }.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
         }
-        let rows = try await postgres.withConnection { connection in
-            connection.eventLoop.makeFutureWithTask {
-                try await PostgresPreparedStatements.shared.rows(text, bindings, types: types, on: connection, logger: connection.logger)
-            }
-        }.get()
-        return rows.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
+        return try await leased(postgres) { connection in
+            try await PostgresPreparedStatements.shared.rows(text, bindings, types: types, on: connection, logger: connection.logger)
+        }.map { PostgresStoredRow(row: $0.makeRandomAccess()) }
+    }
+
+    /// `body` run in the calling task with a connection of the pool held for it. The pool hands its
+    /// connections to closures that answer futures; run there, a statement's task was started on
+    /// Swift's pool and its rows handed back to the caller's thread, two hand-overs between threads
+    /// besides the statement's own.
+    private static func leased<Result: Sendable>(_ postgres: any PostgresDatabase,
+                                                 _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let handedOver = postgres.eventLoop.makePromise(of: PostgresConnection.self)
+        let done = postgres.eventLoop.makePromise(of: Void.self)
+        postgres.withConnection { connection in
+            handedOver.succeed(connection)
+            return done.futureResult
+        }.whenFailure { handedOver.fail($0) }
+        let connection: PostgresConnection
+        do {
+            connection = try await handedOver.futureResult.get()
+        } catch {
+            done.succeed(())
+            throw error
+        }
+        defer { done.succeed(()) }
+        return try await body(connection)
     }
 
     /// The values as PostgreSQL's binary bindings, when each is one of the kinds the lists bind, with

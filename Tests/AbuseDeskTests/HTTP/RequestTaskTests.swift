@@ -70,7 +70,7 @@ import VaporTesting
         #expect(try await places(.GET).allSatisfy { $0.onEventLoop && $0.readConnectionsGiven })
     }
 
-    @Test func onPostgreSQLAReadRunsInOneTaskOnTheTaskPool() async throws {
+    @Test func givenNoLoopsAReadRunsInOneTaskOnTheTaskPool() async throws {
         #expect(try await places(.GET, readsOnEventLoop: false).allSatisfy { !$0.onEventLoop })
     }
 

@@ -44,6 +44,39 @@ struct PostgresRowsTests {
     }
 }
 
+extension PostgresRowsTests {
+    /// A statement holds its connection for as long as it runs and gives it back whether it answered or
+    /// failed: three times as many failures as the pool has connections, then statements from more tasks
+    /// than it has connections at once, each answered on its own connection in turn. A connection kept
+    /// would leave the pool empty, and the next statement would wait out the pool's 30 s.
+    @Test func aStatementGivesItsConnectionBackWhetherItAnswersOrFails() async throws {
+        try await withTestApp { app in
+            let postgres = try #require(app.db as? any PostgresDatabase)
+            let connections = 4 * Array(app.eventLoopGroup.makeIterator()).count
+            for _ in 0..<(3 * connections) {
+                await #expect(throws: PSQLError.self) {
+                    _ = try await PostgresRows.rows("SELECT 1 / (CAST($1 AS BIGINT) - 1) AS n", [1], on: postgres, logger: app.logger)
+                }
+                await #expect(throws: PSQLError.self) {
+                    _ = try await PostgresRows.rows("SELECT 1 / (CAST($1 AS BIGINT) - 1) AS n", [1], plan: .kept, on: postgres, logger: app.logger)
+                }
+            }
+            let answers = try await withThrowingTaskGroup(of: Int.self) { group in
+                for number in 0..<(2 * connections) {
+                    group.addTask {
+                        let plan: StatementPlan = number.isMultiple(of: 2) ? .kept : .perValue
+                        let rows = try #require(try await PostgresRows.rows("SELECT CAST($1 AS BIGINT) AS n, pg_sleep(0.01)", [number],
+                                                                            plan: plan, on: postgres, logger: app.logger))
+                        return try rows[0].integer("n")
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.sorted() == Array(0..<(2 * connections)))
+        }
+    }
+}
+
 /// Statements whose plan may be kept are prepared once they come back, run by name, and sent unnamed again
 /// when the server will not run them by name.
 @Suite(.enabled(if: testsUsePostgres, "only PostgreSQL's statements are prepared"))
