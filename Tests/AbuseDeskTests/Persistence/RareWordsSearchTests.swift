@@ -83,6 +83,24 @@ import Testing
         }
     }
 
+    @Test func wordsThatAreAllCommonAreCountedInTheSearchIndexAlone() async throws {
+        try await Seeded.withReports(600, seed: 5) { app, _, _, reports in
+            let sql = try app.sql
+            guard sql.dialect.name != "sqlite" else { return }  // SQLite counts them in FTS5 alone
+            try await sql.raw("ANALYZE report_search").run()
+            let reader = try QueueReader(app.db)
+            let words = try #require(SearchWords("login"))
+            #expect(try await reader.commonWords().contains("login"))
+            var filter = QueueFilter()
+            filter.words = words
+            let expected = reports.filter { $0.matches(filter) }.count
+            let count = reader.countQuery(try await reader.searchIndexTotal(of: words), alongTargets: false, upTo: 1_000)
+            #expect(try await sql.count(count) == expected)
+            let plan = try await Plans(database: app.db).plan(count, bitmaps: true)
+            #expect(plan.contains(" on report_search") && !plan.contains(" on reports"), "\(plan)")
+        }
+    }
+
     @Test func theSearchIndexKeepsEachReportsFilingTime() async throws {
         try await Seeded.withReports(60, seed: 11) { app, _, _, reports in
             let sql = try app.sql
