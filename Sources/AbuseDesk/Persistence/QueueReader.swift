@@ -182,6 +182,9 @@ struct QueueReader {
            let found = try await rareWordsPage(words, sort: sort, page: page) {
             return found
         }
+        if !isSQLite, sort.0 == .relevance, let words = filter.words, wordsAlone(filter) {
+            return try await commonWordsRankedPage(words, descending: sort.descending, page: page)
+        }
         var manyTargets = false
         if sort.0 == .createdAt, let (matching, span) = onlyTargets(filter) {
             // A domain or block alone, in filing order: its targets' index has that order (M012). Near the

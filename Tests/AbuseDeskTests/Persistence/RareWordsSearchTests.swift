@@ -6,7 +6,8 @@ import Testing
 
 /// PostgreSQL's searches for a rare word (M024, ``QueueReader/rareWordsPage(_:sort:page:)``): the matches
 /// found once in the search index, with the filing time it carries, counted exactly, paged in filing
-/// order and ranked — as a scan of the reports and `ts_rank` over their words answer.
+/// order and ranked — as a scan of the reports and `ts_rank` over their words answer. And words that are
+/// all common: counted in the search index alone, and by relevance the newest matches ranked in one statement.
 @Suite struct RareWordsSearchTests {
     @Test func rareWordsArePagedCountedAndRankedAsAScanWould() async throws {
         try await Seeded.withReports(1_200, seed: 20261204) { app, _, _, reports in
@@ -98,6 +99,47 @@ import Testing
             #expect(try await sql.count(count) == expected)
             let plan = try await Plans(database: app.db).plan(count, bitmaps: true)
             #expect(plan.contains(" on report_search") && !plan.contains(" on reports"), "\(plan)")
+        }
+    }
+
+    @Test func commonWordsByRelevanceAreTheNewestMatchesRankedAsAScanWould() async throws {
+        try await Seeded.withReports(600, seed: 20261205) { app, _, _, reports in
+            let sql = try app.sql
+            guard sql.dialect.name != "sqlite" else { return }  // SQLite ranks from FTS5's own order
+            try await sql.raw("ANALYZE report_search").run()
+            let ranked = 30, countCap = 40
+            let reader = try QueueReader(app.db, countCap: countCap, rankedMatches: ranked)
+            for text in ["login", "example login"] {
+                let words = try #require(SearchWords(text))
+                #expect(words.rareWords(common: try await reader.commonWords()).isEmpty, "\(text): all common")
+                var filter = QueueFilter()
+                filter.words = words
+                let expected = reports.filter { $0.matches(filter) }
+                #expect(expected.count > ranked + countCap)
+                // The newest thirty matches, ranked by `ts_rank`, ties the later id first (or last).
+                let newest = expected.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(ranked).map(\.id)
+                let ranks = try await Dictionary(uniqueKeysWithValues: sql.rows(
+                    "SELECT report_id, ts_rank(document, " + words.tsquery + ") AS rank FROM report_search WHERE report_id IN (\(binds: newest))"
+                ).map { (try $0.string("report_id"), try $0.double("rank")) })
+                for descending in [true, false] {
+                    let best = newest.sorted {
+                        ranks[$0] != ranks[$1] ? (descending ? ranks[$0]! > ranks[$1]! : ranks[$0]! < ranks[$1]!) : (descending ? $0 > $1 : $0 < $1)
+                    }
+                    // Page 4 lies past the ranked thirty: empty, its total counted alone.
+                    for number in 1...4 {
+                        let page = PageRequest(number: number, size: 10)
+                        let (items, total) = try await reader.list(filter, sort: (.relevance, descending), page: page)
+                        #expect(items.map(\.id) == Array(best.dropFirst(page.offset).prefix(page.size)), "\(text), page \(number)")
+                        let cap = page.offset + page.size + countCap
+                        #expect(total == (expected.count > cap ? ListTotal(count: cap, isExact: false) : .exact(expected.count)), "\(text)")
+                    }
+                }
+                // The matches found along the queue's filing-time index, each looked up in the search index by its id.
+                let statement = reader.commonWordsRankedStatement(words, descending: true, page: PageRequest(number: 1, size: 10),
+                                                                  counted: "SELECT 0 AS n")
+                let plan = try await Plans(database: app.db).plan(statement)
+                #expect(plan.contains("Backward using reports_queue_created") && plan.contains("using report_search_pkey on report_search"), "\(plan)")
+            }
         }
     }
 

