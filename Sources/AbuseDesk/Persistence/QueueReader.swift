@@ -725,7 +725,6 @@ struct QueueReader {
         return ((isSQLite ? "+" : "") + matching, matching, false)
     }
 
-    /// PostgreSQL's common words of the search index, remembered in ``hints`` for a while when there are any.
     /// PostgreSQL: the FROM and WHERE of a total of words alone, read in the search index alone (a report
     /// has one row there): joined to `reports`, a word in most reports was counted along two indexes at
     /// once (1.3 ms of SQL at a million reports, 0.5 ms of it planning).
@@ -733,6 +732,7 @@ struct QueueReader {
         " FROM report_search WHERE " + words.documentCondition(common: try await commonWords())
     }
 
+    /// PostgreSQL's common words of the search index, remembered in ``hints`` for a while when there are any.
     func commonWords() async throws -> Set<String> {
         if let hints { try await hints.commonWords(on: sql) } else { try await CommonWords.read(on: sql) }
     }
