@@ -15,38 +15,31 @@ extension QueueReader {
                        page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal)? {
         let common = try await commonWords()
         guard !words.rareWords(common: common).isEmpty else { return nil }
-        let (select, counted) = rareWordsStatements(words, common: common, sort: sort, page: page)
-        let rows = try await sql.rows(select)
-        // A page past the last has no row to carry the total.
-        let count = if let first = rows.first { try first.integer("list_total") }
-            else if page.offset == 0 { 0 }
-            else { try await sql.count(counted) }
+        let (rows, count) = try await sql.rows(rareWordsStatement(words, common: common, sort: sort, page: page))
         return (try rows.map(QueueItem.init(row:)), .exact(count))
     }
 
-    /// The statements of ``rareWordsPage(_:sort:page:)``: the page with its total (`list_total`), and the
-    /// total alone (`n`).
-    func rareWordsStatements(_ words: SearchWords, common: Set<String>, sort: (QueueSortField, descending: Bool),
-                             page: PageRequest) -> (page: SQLQueryString, total: SQLQueryString) {
+    /// The statement of ``rareWordsPage(_:sort:page:)``, the matches found once and both counted and paged.
+    func rareWordsStatement(_ words: SearchWords, common: Set<String>, sort: (QueueSortField, descending: Bool),
+                            page: PageRequest) -> CountedSelect {
         let matching: SQLQueryString = "WITH matching AS MATERIALIZED (SELECT report_search.report_id AS id, report_search.filed_at"
             + " FROM report_search WHERE " + words.documentCondition(common: common) + ")"
         let direction: SQLQueryString = sort.descending ? " DESC" : " ASC"
         let onPage: SQLQueryString = " LIMIT \(literal: page.size) OFFSET \(literal: page.offset)"
-        let total: SQLQueryString = "(SELECT COUNT(*) FROM matching) AS list_total, "
-        let select: SQLQueryString
-        if sort.0 == .relevance {
-            select = matching + ", ranked AS MATERIALIZED (SELECT newest.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
+        let count: SQLQueryString = "SELECT COUNT(*) AS n FROM matching"
+        guard sort.0 == .relevance else {
+            return CountedSelect(with: matching, select: QueueItem.columns + " FROM reports WHERE reports.id IN"
+                + " (SELECT id FROM matching ORDER BY filed_at" + direction + ", id" + direction + onPage + ")"
+                + " ORDER BY reports.created_at" + direction + ", reports.id" + direction, count: count)
+        }
+        return CountedSelect(
+            with: matching + ", ranked AS MATERIALIZED (SELECT newest.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
                 + " FROM (SELECT id FROM matching ORDER BY filed_at DESC, id DESC LIMIT \(literal: rankedMatches)) AS newest"
                 + " JOIN report_search ON report_search.report_id = newest.id)"
-                + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction + onPage + ")"
-                + " SELECT " + total + QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
-                + " ORDER BY shown.rank" + direction + ", reports.id" + direction
-        } else {
-            select = matching + " SELECT " + total + QueueItem.columns + " FROM reports WHERE reports.id IN"
-                + " (SELECT id FROM matching ORDER BY filed_at" + direction + ", id" + direction + onPage + ")"
-                + " ORDER BY reports.created_at" + direction + ", reports.id" + direction
-        }
-        return (select, matching + " SELECT COUNT(*) AS n FROM matching")
+                + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction + onPage + ")",
+            select: QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
+                + " ORDER BY shown.rank" + direction + ", reports.id" + direction,
+            count: count)
     }
 
     /// PostgreSQL: a page of the reports that hold `words`, all of them common, best match first (or
@@ -57,20 +50,21 @@ extension QueueReader {
     func commonWordsRankedPage(_ words: SearchWords, descending: Bool, page: PageRequest) async throws -> (items: [QueueItem], total: ListTotal) {
         let cap = page.offset + page.size + countCap
         let counted = countQuery(try await searchIndexTotal(of: words), alongTargets: false, upTo: cap)
-        let rows = try await sql.rows(commonWordsRankedStatement(words, descending: descending, page: page, counted: counted))
-        let count = if let first = rows.first { try first.integer("list_total") } else { try await sql.count(counted) }
+        let (rows, count) = try await sql.rows(commonWordsRankedStatement(words, descending: descending, page: page, counted: counted))
         return (try rows.map(QueueItem.init(row:)), .counted(count, upTo: cap))
     }
 
-    /// The statement of ``commonWordsRankedPage(_:descending:page:)``, its total (`list_total`) from `counted`.
-    func commonWordsRankedStatement(_ words: SearchWords, descending: Bool, page: PageRequest, counted: SQLQueryString) -> SQLQueryString {
+    /// The statement of ``commonWordsRankedPage(_:descending:page:)``, its list counted by `counted`.
+    func commonWordsRankedStatement(_ words: SearchWords, descending: Bool, page: PageRequest, counted: SQLQueryString) -> CountedSelect {
         let direction: SQLQueryString = descending ? " DESC" : " ASC"
-        return "WITH ranked AS MATERIALIZED (SELECT reports.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
-            + " FROM reports JOIN report_search ON report_search.report_id = reports.id WHERE report_search.document @@ " + words.tsquery
-            + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: rankedMatches))"
-            + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction
-            + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))"
-            + " SELECT (" + counted + ") AS list_total, " + QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
-            + " ORDER BY shown.rank" + direction + ", reports.id" + direction
+        return CountedSelect(
+            with: "WITH ranked AS MATERIALIZED (SELECT reports.id, ts_rank(report_search.document, " + words.tsquery + ") AS rank"
+                + " FROM reports JOIN report_search ON report_search.report_id = reports.id WHERE report_search.document @@ " + words.tsquery
+                + " ORDER BY reports.created_at DESC, reports.id DESC LIMIT \(literal: rankedMatches))"
+                + ", shown AS (SELECT id, rank FROM ranked ORDER BY rank" + direction + ", id" + direction
+                + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))",
+            select: QueueItem.columns + " FROM shown JOIN reports ON reports.id = shown.id"
+                + " ORDER BY shown.rank" + direction + ", reports.id" + direction,
+            count: counted)
     }
 }

@@ -149,12 +149,12 @@ struct ReportReader {
         if naming?.isFew == true {
             // A domain few reports name: they are found once, then counted and their page chosen, where a
             // count and a page apart found them twice (each a look-up of every report in the account's index).
-            let matching: SQLQueryString = "WITH matching AS MATERIALIZED (SELECT id, " + key + " AS sort_key FROM reports WHERE " + condition + ") "
-            let rows = try await sql.rows(matching + "SELECT (SELECT COUNT(*) FROM matching) AS list_total, " + columns(side)
-                + " FROM reports WHERE id IN (SELECT id FROM matching ORDER BY sort_key" + direction + (sort.0 == .id ? "" : ", id" + direction)
-                + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))" + order)
-            guard let first = rows.first else { return ([], try await sql.count(matching + "SELECT COUNT(*) AS n FROM matching")) }
-            return (try rows.map(StoredReport.init(row:)), try first.integer("list_total"))
+            let (rows, total) = try await sql.rows(CountedSelect(
+                with: "WITH matching AS MATERIALIZED (SELECT id, " + key + " AS sort_key FROM reports WHERE " + condition + ")",
+                select: columns(side) + " FROM reports WHERE id IN (SELECT id FROM matching ORDER BY sort_key" + direction
+                    + (sort.0 == .id ? "" : ", id" + direction) + " LIMIT \(literal: page.size) OFFSET \(literal: page.offset))" + order,
+                count: "SELECT COUNT(*) AS n FROM matching"))
+            return (try rows.map(StoredReport.init(row:)), total)
         }
         // A deep page skips ids alone, and reads the page's rows after: PostgreSQL would read each skipped
         // report's mitigations (a page 2,000 deep, 40,000 of them, took a second).

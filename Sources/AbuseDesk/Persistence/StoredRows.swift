@@ -50,16 +50,44 @@ extension SQLDatabase {
     }
 }
 
+/// A page's SELECT (`select`, from its columns on) and its list's count (`count`, a statement of one
+/// integer column `n`), with the WITH clause both read, if any (`with`: the matches found once, then
+/// counted and paged).
+struct CountedSelect {
+    var with: SQLQueryString?
+    var select: SQLQueryString
+    var count: SQLQueryString
+
+    init(with: SQLQueryString? = nil, select: SQLQueryString, count: SQLQueryString) {
+        self.with = with
+        self.select = select
+        self.count = count
+    }
+
+    /// The page with its total beside each row's columns, as `list_total`, in one statement: the count is
+    /// a subquery that names nothing of the rows, which both stores evaluate once, and a round trip to
+    /// the store costs more than a page's rows.
+    var statement: SQLQueryString { prefix + "SELECT (" + count + ") AS list_total, " + select }
+
+    /// The count alone, for a page with no row to carry it (past the end).
+    var countAlone: SQLQueryString { prefix + count }
+
+    private var prefix: SQLQueryString { with.map { $0 + " " } ?? "" }
+}
+
 extension SQLDatabase {
-    /// The rows of a SELECT (`select`, from its columns on) and the count `count` gives (a statement of one
-    /// integer column `n`), in one statement: the count is a subquery that names nothing of the rows,
-    /// which both stores evaluate once, and a round trip to the store costs more than a page's rows. With
-    /// no row to carry it (a page past the end), the count is asked alone.
+    /// The rows of a page and its list's count (``CountedSelect``): in one statement, or two for a page
+    /// past the end.
+    func rows(_ counted: CountedSelect, plan: StatementPlan = .perValue) async throws -> (rows: [any StoredRow], count: Int) {
+        let rows = try await rows(counted.statement, plan: plan)
+        if let first = rows.first { return (rows, try first.integer("list_total")) }
+        return (rows, try await count(counted.countAlone))
+    }
+
+    /// The rows of a SELECT (`select`, from its columns on) and the count `count` gives, as ``rows(_:plan:)``.
     func rows(_ select: SQLQueryString, counted count: SQLQueryString,
               plan: StatementPlan = .perValue) async throws -> (rows: [any StoredRow], count: Int) {
-        let rows = try await rows("SELECT (" + count + ") AS list_total, " + select, plan: plan)
-        if let first = rows.first { return (rows, try first.integer("list_total")) }
-        return (rows, try await self.count(count))
+        try await rows(CountedSelect(select: select, count: count), plan: plan)
     }
 }
 

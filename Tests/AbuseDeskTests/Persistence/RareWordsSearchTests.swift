@@ -46,12 +46,7 @@ import Testing
                     }
                     // The best first (or the worst): the newest two ranked by `ts_rank`, ties the later id first.
                     let newest = expected.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(ranked).map(\.id)
-                    let ranks = try await Dictionary(uniqueKeysWithValues: newest.isEmpty ? [] : sql.rows(
-                        "SELECT report_id, ts_rank(document, " + words.tsquery + ") AS rank FROM report_search WHERE report_id IN (\(binds: newest))"
-                    ).map { (try $0.string("report_id"), try $0.double("rank")) })
-                    let best = newest.sorted {
-                        ranks[$0] != ranks[$1] ? (descending ? ranks[$0]! > ranks[$1]! : ranks[$0]! < ranks[$1]!) : (descending ? $0 > $1 : $0 < $1)
-                    }
+                    let best = try await Self.ranked(newest, by: words, descending: descending, on: sql)
                     let (items, total) = try #require(try await reader.rareWordsPage(words, sort: (.relevance, descending), page: PageRequest(number: 1, size: 10)))
                     #expect(items.map(\.id) == best, "\(text) by relevance")
                     #expect(total == .exact(expected.count))
@@ -75,7 +70,7 @@ import Testing
             let reader = try QueueReader(app.db)
             let words = try #require(SearchWords(reports[42].id))
             for sort in [(QueueSortField.createdAt, true), (.relevance, true)] {
-                let statement = reader.rareWordsStatements(words, common: ["example"], sort: sort, page: PageRequest(number: 2, size: 20)).page
+                let statement = reader.rareWordsStatement(words, common: ["example"], sort: sort, page: PageRequest(number: 2, size: 20)).statement
                 let plan = try await Plans(database: app.db).plan(statement, bitmaps: true, sorts: true)
                 #expect(plan.contains("Bitmap Index Scan on report_search_document"), "\(sort): \(plan)")
                 #expect(plan.contains("using reports_pkey on reports"), "\(sort): \(plan)")
@@ -118,13 +113,8 @@ import Testing
                 #expect(expected.count > ranked + countCap)
                 // The newest thirty matches, ranked by `ts_rank`, ties the later id first (or last).
                 let newest = expected.sorted { Seeded.precedes($0, $1, by: .createdAt, descending: true) }.prefix(ranked).map(\.id)
-                let ranks = try await Dictionary(uniqueKeysWithValues: sql.rows(
-                    "SELECT report_id, ts_rank(document, " + words.tsquery + ") AS rank FROM report_search WHERE report_id IN (\(binds: newest))"
-                ).map { (try $0.string("report_id"), try $0.double("rank")) })
                 for descending in [true, false] {
-                    let best = newest.sorted {
-                        ranks[$0] != ranks[$1] ? (descending ? ranks[$0]! > ranks[$1]! : ranks[$0]! < ranks[$1]!) : (descending ? $0 > $1 : $0 < $1)
-                    }
+                    let best = try await Self.ranked(newest, by: words, descending: descending, on: sql)
                     // Page 4 lies past the ranked thirty: empty, its total counted alone.
                     for number in 1...4 {
                         let page = PageRequest(number: number, size: 10)
@@ -136,7 +126,7 @@ import Testing
                 }
                 // The matches found along the queue's filing-time index, each looked up in the search index by its id.
                 let statement = reader.commonWordsRankedStatement(words, descending: true, page: PageRequest(number: 1, size: 10),
-                                                                  counted: "SELECT 0 AS n")
+                                                                  counted: "SELECT 0 AS n").statement
                 let plan = try await Plans(database: app.db).plan(statement)
                 #expect(plan.contains("Backward using reports_queue_created") && plan.contains("using report_search_pkey on report_search"), "\(plan)")
             }
@@ -157,6 +147,17 @@ import Testing
             try await sql.raw("UPDATE reports SET created_at = created_at + INTERVAL '1 day' WHERE id = \(bind: reports[5].id)").run()
             try await sql.raw("UPDATE reports SET notes = 'changed words' WHERE id = \(bind: reports[6].id)").run()
             #expect(try await sql.count(SQLQueryString(differing)) == 0)
+        }
+    }
+
+    /// `ids` best first (or worst) by `ts_rank` of `words` over their words, as PostgreSQL ranks them, ties
+    /// the later id first (or last).
+    static func ranked(_ ids: [String], by words: SearchWords, descending: Bool, on sql: any SQLDatabase) async throws -> [String] {
+        let ranks = try await Dictionary(uniqueKeysWithValues: ids.isEmpty ? [] : sql.rows(
+            "SELECT report_id, ts_rank(document, " + words.tsquery + ") AS rank FROM report_search WHERE report_id IN (\(binds: ids))"
+        ).map { (try $0.string("report_id"), try $0.double("rank")) })
+        return ids.sorted {
+            ranks[$0] != ranks[$1] ? (descending ? ranks[$0]! > ranks[$1]! : ranks[$0]! < ranks[$1]!) : (descending ? $0 > $1 : $0 < $1)
         }
     }
 }
